@@ -1,0 +1,68 @@
+"""courseware: self-paced Markdown courses with progress and signed certificates."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as settings
+from . import db, i18n
+from .content import load_library
+from .extensions import csrf, limiter, login_manager
+from .passwords import make_hasher
+
+LIBRARY_KEY = "courseware.library"
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: settings (defaults -> environment -> test overrides), then parts.
+
+    Content is loaded and rendered here, once: broken content stops start-up
+    with `path:line: message` lines (raised as ContentError).
+    """
+    app = Flask(__name__)
+    app.config.update(settings.settings_from_env())
+    if test_config:
+        app.config.update(test_config)
+    settings.resolve_paths(app.config)
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=app.config["SECURE_COOKIES"],
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=app.config["SECURE_COOKIES"],
+        REMEMBER_COOKIE_DURATION=60 * 60 * 24 * 30,
+        MAX_CONTENT_LENGTH=5 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the session
+        RATELIMIT_STORAGE_URI=app.config["RATELIMIT_STORAGE_URI"],
+        RATELIMIT_ENABLED=app.config.get("RATELIMIT_ENABLED", True),
+        BABEL_TRANSLATION_DIRECTORIES="translations",
+        BABEL_DEFAULT_LOCALE=app.config["DEFAULT_LOCALE"],
+    )
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    logging.basicConfig(level=logging.INFO)
+
+    app.extensions[LIBRARY_KEY] = load_library(app.config["CONTENT_DIR"])
+    app.extensions["courseware.hasher"] = make_hasher(fast=app.config.get("FAST_PASSWORD_HASH", False))
+
+    db.init_app(app)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from .web import init_app as init_web
+
+    init_web(app)
+
+    from .cli import register_commands
+
+    register_commands(app)
+    return app

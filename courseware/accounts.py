@@ -1,0 +1,165 @@
+"""Learner accounts: sign-up, authentication, changes, export and deletion. No Flask here."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from argon2 import PasswordHasher
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .models import Certificate, ChapterProgress, User
+from .passwords import verify_password
+from .progress import progress_rows_for_export
+
+_users = User.__table__
+
+
+class EmailTaken(Exception):
+    """Another account already uses this e-mail address."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """The signed-in learner as the web layer sees it: a plain row, no ORM object."""
+
+    id: int
+    email: str
+    name: str
+    is_admin: bool
+    locale: str | None
+    session_version: int
+
+    # Flask-Login's user protocol.
+    is_authenticated = True
+    is_active = True
+    is_anonymous = False
+
+    def get_id(self) -> str:
+        # The version makes old sessions and "remember me" cookies stop working
+        # once the password changes.
+        return f"{self.id}:{self.session_version}"
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def load_identity(executor: Connection | Session, session_id: str) -> Identity | None:
+    """The learner behind a session id `<user id>:<session version>`, if still valid."""
+    try:
+        user_id, version = (int(part) for part in session_id.split(":", 1))
+    except ValueError:
+        return None
+    row = executor.execute(
+        select(_users.c.id, _users.c.email, _users.c.name, _users.c.is_admin,
+               _users.c.locale, _users.c.session_version).where(_users.c.id == user_id)
+    ).first()
+    if row is None or row.session_version != version:
+        return None
+    return Identity(*row)
+
+
+def create_user(session: Session, hasher: PasswordHasher, *, email: str, name: str,
+                password: str, is_admin: bool = False, locale: str | None = None) -> User:
+    """Create an account; raises EmailTaken if the address is in use (any case)."""
+    user = User(email=normalise_email(email), name=name.strip(),
+                password_hash=hasher.hash(password), is_admin=is_admin, locale=locale,
+                created_at=datetime.now(UTC), session_version=1)
+    session.add(user)
+    try:
+        session.commit()
+    except IntegrityError as exc:
+        session.rollback()
+        raise EmailTaken(email) from exc
+    return user
+
+
+# Verified against when the e-mail is unknown, so a wrong address takes as long
+# as a wrong password and response times do not reveal who has an account.
+_DUMMY_PASSWORD = secrets.token_urlsafe(16)
+
+
+def authenticate(session: Session, hasher: PasswordHasher, email: str,
+                 password: str) -> User | None:
+    user = session.scalar(select(User).where(User.email == normalise_email(email)))
+    if user is None:
+        verify_password(hasher, _dummy_hash(hasher), password)
+        return None
+    if not verify_password(hasher, user.password_hash, password):
+        return None
+    if hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hasher.hash(password)
+        session.commit()
+    return user
+
+
+_dummy_hashes: dict[tuple[int, int], str] = {}
+
+
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    key = (hasher.time_cost, hasher.memory_cost)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = hasher.hash(_DUMMY_PASSWORD)
+    return _dummy_hashes[key]
+
+
+def set_password(session: Session, hasher: PasswordHasher, user: User, password: str) -> None:
+    """New password; every other session and pending reset link stops working."""
+    user.password_hash = hasher.hash(password)
+    user.session_version += 1
+    session.commit()
+
+
+def rename(session: Session, user: User, name: str) -> None:
+    user.name = name.strip()
+    session.commit()
+
+
+def count_users(executor: Connection | Session) -> int:
+    return int(executor.scalar(select(func.count()).select_from(_users)) or 0)
+
+
+def export_user_data(session: Session, user: User) -> dict:
+    """Everything stored about a learner (RGPD right of access), as JSON-ready data."""
+    certificates = session.scalars(
+        select(Certificate).where(Certificate.user_id == user.id).order_by(Certificate.issued_at)
+    )
+    return {
+        "account": {
+            "email": user.email,
+            "name": user.name,
+            "language": user.locale,
+            "is_admin": user.is_admin,
+            "created_at": user.created_at.isoformat(),
+        },
+        "progress": progress_rows_for_export(session, user.id),
+        "certificates": [
+            {
+                "id": c.public_id, "course": c.course_slug, "course_title": c.course_title,
+                "printed_name": c.printed_name, "issued_at": c.issued_at.isoformat(),
+                "status": c.status,
+            }
+            for c in certificates
+        ],
+    }
+
+
+def delete_user(session: Session, user_id: int) -> None:
+    """Erase the account and its progress for good (RGPD right to erasure)."""
+
+    session.execute(delete(ChapterProgress).where(ChapterProgress.user_id == user_id))
+    session.execute(
+        update(Certificate).where(Certificate.user_id == user_id).values(user_id=None)
+    )
+    session.execute(delete(User).where(User.id == user_id))
+    session.commit()
+
+
+def identity_of(user: User) -> Identity:
+    return Identity(user.id, user.email, user.name, user.is_admin, user.locale,
+                    user.session_version)

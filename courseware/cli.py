@@ -1,0 +1,159 @@
+"""The `courseware` command. Options also read COURSEWARE_* environment variables."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from .content import ContentError, check_library
+
+
+def _load_app(**overrides: Any) -> Flask:
+    """Create the app, turning broken content into `path:line: message` lines."""
+    from . import create_app
+
+    try:
+        return create_app(overrides or None)
+    except ContentError as error:
+        for problem in error.problems:
+            click.echo(str(problem), err=True)
+        click.echo(f"courseware: the content has {len(error.problems)} problem(s); "
+                   "fix them and start again.", err=True)
+        sys.exit(1)
+
+
+@click.group(context_settings={"auto_envvar_prefix": "COURSEWARE", "help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Self-hosted, self-paced Markdown courses with signed certificates."""
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=int,
+              help="Gunicorn worker processes (2 sync workers suit 2 cores).")
+@click.option("--dev", is_flag=True, help="Flask's development server with auto-reload.")
+def serve(host: str, port: int, workers: int, dev: bool) -> None:
+    """Serve the courses (gunicorn; --dev for the reloader).
+
+    With the embedded SQLite database, migrations are applied first. With another
+    database, run `courseware db upgrade` when upgrading.
+    """
+    app = _load_app()
+    from .db import get_engine
+    from .migrate import pending_revisions, upgrade_database
+
+    engine = get_engine(app)
+    if engine.dialect.name == "sqlite":
+        upgrade_database(engine)
+    elif pending_revisions(engine):
+        raise click.ClickException("the database schema is out of date: run `courseware db upgrade`")
+    engine.dispose()
+    click.echo(f"courseware: serving {len(app.extensions['courseware.library'].courses)} "
+               f"course(s) on http://{host}:{port}/ (database: {engine.dialect.name})")
+    if dev:
+        app.run(host=host, port=port, debug=True, use_reloader=True)
+        return
+    from .server import run_gunicorn
+
+    run_gunicorn(app, host=host, port=port, workers=workers)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration (safe to run again)."""
+    from .db import get_engine
+    from .migrate import upgrade_database
+
+    app = _load_app()
+    upgrade_database(get_engine(app))
+    click.echo("courseware: database is up to date")
+
+
+@main.group()
+def content() -> None:
+    """Course content."""
+
+
+@content.command("check")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+def content_check(path: Path | None) -> None:
+    """Validate every course under PATH (default: the content folder).
+
+    Prints each problem as `path:line: message`; exits 1 when there is any.
+    """
+    folder = path or Path(os.environ.get("COURSEWARE_CONTENT_DIR") or "./content")
+    courses, problems = check_library(folder)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found.", err=True)
+        sys.exit(1)
+    for course in courses:
+        hours, minutes = divmod(course.total_minutes, 60)
+        click.echo(f"ok  {course.slug}: {len(course.chapters)} chapters, {hours} h {minutes:02d} min")
+
+
+@main.group()
+def users() -> None:
+    """Accounts."""
+
+
+@users.command("create-admin")
+@click.option("--email", required=True, help="E-mail address to log in with.")
+@click.option("--name", required=True, help="Display name.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_admin(email: str, name: str, password_stdin: bool) -> None:
+    """Create an administrator account (asks for the password)."""
+    from . import accounts
+    from .db import get_engine
+    from .migrate import upgrade_database
+
+    app = _load_app()
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
+    if len(password) < app.config["PASSWORD_MIN_LENGTH"]:
+        raise click.ClickException(f"the password needs at least {app.config['PASSWORD_MIN_LENGTH']} characters")
+    if get_engine(app).dialect.name == "sqlite":
+        upgrade_database(get_engine(app))
+    from sqlalchemy.orm import Session
+
+    with Session(get_engine(app)) as session:
+        try:
+            accounts.create_user(session, app.extensions["courseware.hasher"], email=email,
+                                 name=name, password=password, is_admin=True)
+        except accounts.EmailTaken:
+            raise click.ClickException(f"an account already uses {email}") from None
+    click.echo(f"courseware: administrator {email} created")
+
+
+@users.command("list")
+def list_users() -> None:
+    """Every account: e-mail, name, role, sign-up date."""
+    from sqlalchemy import select
+
+    from .db import get_engine
+    from .models import User
+
+    app = _load_app()
+    with get_engine(app).connect() as connection:
+        rows = connection.execute(
+            select(User.email, User.name, User.is_admin, User.created_at).order_by(User.created_at)
+        ).all()
+    for email, name, is_admin, created in rows:
+        click.echo(f"{email}\t{name}\t{'admin' if is_admin else 'learner'}\t{created:%Y-%m-%d}")
+    click.echo(f"{len(rows)} account(s)", err=True)
+
+
+def register_commands(app: Flask) -> None:
+    """Nothing to add to `flask`: the `courseware` command is the interface."""

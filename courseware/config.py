@@ -1,0 +1,125 @@
+"""Every setting in one place: its environment variable, default and meaning.
+
+The README's configuration table is checked against SETTINGS by a test, so
+this list is the single source of truth.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str  # Flask config key
+    env: str  # environment variable
+    default: str | int | bool | None
+    doc: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("INSTANCE_DIR", "COURSEWARE_INSTANCE_DIR", "./instance",
+            "Folder for the SQLite database, the generated secret key, signing keys and "
+            "outgoing mail when no SMTP server is set."),
+    Setting("DATABASE_URL", "COURSEWARE_DATABASE_URL", None,
+            "SQLAlchemy URL. Default: SQLite file `courseware.db` in the instance folder. "
+            "PostgreSQL: `postgresql://user:pass@host/db`."),
+    Setting("SECRET_KEY", "COURSEWARE_SECRET_KEY", None,
+            "Signs sessions, CSRF tokens and reset links. Default: generated once into "
+            "`instance/secret_key`. Never commit it."),
+    Setting("CONTENT_DIR", "COURSEWARE_CONTENT_DIR", "./content",
+            "Folder holding one sub-folder per course."),
+    Setting("BASE_URL", "COURSEWARE_BASE_URL", None,
+            "Public address, e.g. `https://cours.example.fr`, used in e-mails and "
+            "certificates. Default: the address of the current request."),
+    Setting("SECURE_COOKIES", "COURSEWARE_SECURE_COOKIES", None,
+            "Send cookies only over HTTPS. Default: on when BASE_URL starts with https."),
+    Setting("DEFAULT_LOCALE", "COURSEWARE_DEFAULT_LOCALE", "fr",
+            "Interface language when the browser asks for none we have (`fr` or `en`)."),
+    Setting("RATELIMIT_STORAGE_URI", "COURSEWARE_RATELIMIT_STORAGE_URI", "memory://",
+            "Where login/reset rate-limit counters live. With several workers or servers "
+            "use Redis: `redis://127.0.0.1:6379/0`."),
+    Setting("LOGIN_RATE_LIMIT", "COURSEWARE_LOGIN_RATE_LIMIT", "10 per minute;50 per hour",
+            "Attempts allowed per client address on log-in, sign-up and password reset."),
+    Setting("TRUSTED_PROXIES", "COURSEWARE_TRUSTED_PROXIES", 0,
+            "Number of reverse proxies in front of the app whose X-Forwarded-* headers "
+            "are trusted (for client addresses in rate limits and https detection)."),
+    Setting("SMTP_HOST", "COURSEWARE_SMTP_HOST", None,
+            "SMTP server for password-reset mail. Unset: mail is written to "
+            "`instance/mail/` and the log."),
+    Setting("SMTP_PORT", "COURSEWARE_SMTP_PORT", 587, "SMTP port."),
+    Setting("SMTP_USERNAME", "COURSEWARE_SMTP_USERNAME", None, "SMTP login."),
+    Setting("SMTP_PASSWORD", "COURSEWARE_SMTP_PASSWORD", None, "SMTP password."),
+    Setting("SMTP_STARTTLS", "COURSEWARE_SMTP_STARTTLS", True,
+            "Use STARTTLS (`1`/`0`)."),
+    Setting("MAIL_FROM", "COURSEWARE_MAIL_FROM", "courseware@localhost",
+            "Sender address of outgoing mail."),
+    Setting("RESET_TOKEN_MAX_AGE", "COURSEWARE_RESET_TOKEN_MAX_AGE", 3600,
+            "Seconds a password-reset link stays valid."),
+    Setting("PASSWORD_MIN_LENGTH", "COURSEWARE_PASSWORD_MIN_LENGTH", 10,
+            "Shortest password accepted at sign-up and change."),
+)
+
+
+def _coerce(raw: str, default: object) -> object:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    return raw
+
+
+def settings_from_env(environ: dict[str, str] | None = None) -> dict[str, object]:
+    """Defaults overlaid with whatever the environment sets."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        values[setting.key] = setting.default if raw in (None, "") else _coerce(raw, setting.default)
+    return values
+
+
+def resolve_paths(config: dict[str, object]) -> None:
+    """Turn folder settings into absolute paths and fill derived defaults."""
+    instance = Path(str(config["INSTANCE_DIR"])).resolve()
+    instance.mkdir(parents=True, exist_ok=True)
+    config["INSTANCE_DIR"] = instance
+    config["CONTENT_DIR"] = Path(str(config["CONTENT_DIR"])).resolve()
+    if not config.get("DATABASE_URL"):
+        config["DATABASE_URL"] = f"sqlite:///{instance / 'courseware.db'}"
+    config["DATABASE_URL"] = normalise_database_url(str(config["DATABASE_URL"]))
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = load_or_create_secret_key(instance)
+    if config.get("SECURE_COOKIES") is None:
+        config["SECURE_COOKIES"] = str(config.get("BASE_URL") or "").startswith("https://")
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs given without a driver."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load_or_create_secret_key(instance: Path) -> str:
+    """A random key generated on first start and kept in the instance folder."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    # Write a private temporary file, then link it into place: if two workers
+    # start at once, the loser reads the winner's complete key.
+    tmp = instance / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(secrets.token_urlsafe(48))
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,158 @@
+"""Markdown -> HTML for chapters, done once at start-up.
+
+CommonMark with raw HTML disabled (content cannot inject scripts), plus
+tables, footnotes, heading anchors, callouts and highlighted code. Relative
+links are checked and rewritten while rendering; problems are collected with
+the line they come from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import unquote, urlsplit
+
+from markdown_it import MarkdownIt
+from markdown_it.token import Token
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.container import container_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from .model import Heading
+from .slugs import slugify
+
+CALLOUT_KINDS = ("note", "tip", "warning", "important")
+CALLOUT_TITLES = {
+    "fr": {"note": "Note", "tip": "Astuce", "warning": "Attention", "important": "Important"},
+    "en": {"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important"},
+}
+_FORMATTER = HtmlFormatter(nowrap=True, classsuffix="")
+
+
+@dataclass
+class RenderContext:
+    """What the renderer needs to know about the chapter being rendered."""
+
+    source: Path  # the chapter file
+    course_folder: Path
+    chapter_slugs_by_file: dict[str, str]  # "02-x.md" -> "x"
+    line_offset: int  # lines of front matter before the body
+    language: str
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _highlight(code: str, lang: str, _attrs: Any) -> str:
+    try:
+        lexer = get_lexer_by_name(lang) if lang else None
+    except ClassNotFound:
+        lexer = None
+    if lexer is None:
+        return ""  # markdown-it escapes and wraps plain code itself
+    return f'<pre class="highlight"><code class="language-{escape(lang)}">' \
+        f"{highlight(code, lexer, _FORMATTER)}</code></pre>\n"
+
+
+def _callout_renderer(kind: str) -> Callable[..., str]:
+    def render(self: Any, tokens: Sequence[Token], idx: int, _options: Any, env: Any) -> str:
+        token = tokens[idx]
+        if token.nesting != 1:
+            return "</div>\n"
+        language = env.get("language", "fr") if isinstance(env, dict) else "fr"
+        titles = CALLOUT_TITLES.get(language, CALLOUT_TITLES["en"])
+        title = token.info.strip()[len(kind):].strip() or titles[kind]
+        return (
+            f'<div class="callout callout-{kind}" role="note">'
+            f'<p class="callout-title">{escape(title)}</p>\n'
+        )
+
+    return render
+
+
+def build_markdown() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight, "linkify": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=4, slug_func=lambda text: slugify(text) or "section")
+    for kind in CALLOUT_KINDS:
+        md.use(container_plugin, name=kind, render=_callout_renderer(kind))
+    return md
+
+
+_MD = build_markdown()
+
+
+def render_chapter(body: str, context: RenderContext) -> tuple[str, tuple[Heading, ...], int]:
+    """Render a chapter body; returns (html, table of contents, word count)."""
+    env: dict[str, Any] = {"language": context.language}
+    tokens = _MD.parse(body, env)
+    toc: list[Heading] = []
+    words = 0
+    line = context.line_offset + 1
+    for index, token in enumerate(tokens):
+        if token.map:
+            line = context.line_offset + token.map[0] + 1
+        if token.type == "heading_open" and token.tag in ("h2", "h3"):
+            inline = tokens[index + 1]
+            toc.append(Heading(int(token.tag[1]), str(token.attrGet("id")), inline.content))
+        if token.type == "inline" and token.children:
+            words += len(token.content.split())
+            for child in token.children:
+                _rewrite_reference(child, context, line)
+    html = _MD.renderer.render(tokens, _MD.options, env)
+    return html, tuple(toc), words
+
+
+def _rewrite_reference(token: Token, context: RenderContext, line: int) -> None:
+    attr = {"link_open": "href", "image": "src"}.get(token.type)
+    if attr is None:
+        return
+    target = str(token.attrGet(attr) or "")
+    if token.type == "image" and not token.content.strip():
+        context.problems.append((line, f"image '{target}' has no alternative text"))
+    rewritten = _resolve(target, context, line, is_image=token.type == "image")
+    if rewritten is not None:
+        token.attrSet(attr, rewritten)
+
+
+def _resolve(target: str, context: RenderContext, line: int, *, is_image: bool) -> str | None:
+    """Map a relative link to its URL (relative to the chapter page), or report it."""
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith(("#", "/")) or not parts.path:
+        if is_image and (parts.scheme or parts.netloc):
+            # Images from elsewhere would leak learners' visits to a third party.
+            context.problems.append((line, f"image '{target}' is not in the course folder"))
+        return None
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    relative = PurePosixPath(unquote(parts.path))
+    resolved = (context.source.parent / relative).resolve()
+    try:
+        inside = resolved.relative_to(context.course_folder.resolve())
+    except ValueError:
+        context.problems.append((line, f"'{target}' points outside the course folder"))
+        return None
+    if resolved.suffix == ".md" and not is_image:
+        slug = context.chapter_slugs_by_file.get(inside.as_posix())
+        if slug is None:
+            context.problems.append((line, f"link to unknown chapter '{target}'"))
+            return None
+        # Chapter pages live at /courses/<course>/<chapter>/: siblings are one level up.
+        return f"../{slug}/{fragment}"
+    if not resolved.is_file():
+        kind = "image" if is_image else "link"
+        context.problems.append((line, f"broken {kind}: '{target}' does not exist"))
+        return None
+    return f"../assets/{inside.as_posix()}{fragment}"
+
+
+def pygments_css() -> str:
+    """Stylesheet for highlighted code (light and dark)."""
+    light = HtmlFormatter(style="default", classsuffix="").get_style_defs(".highlight")
+    dark = HtmlFormatter(style="monokai", classsuffix="").get_style_defs(".highlight")
+    return f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"

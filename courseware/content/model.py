@@ -1,0 +1,100 @@
+"""Immutable course objects built once at start-up from the Markdown files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# Words a reader gets through in a minute when no estimate is given.
+WORDS_PER_MINUTE = 200
+# Campaign courses promise "under six hours": the content check enforces it.
+MAX_COURSE_MINUTES = 6 * 60
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A mistake in the content, reported as `path:line: message`."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"
+
+
+@dataclass(frozen=True)
+class Heading:
+    level: int
+    anchor: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Chapter:
+    slug: str
+    title: str
+    position: int  # 1-based, in course order
+    minutes: int
+    words: int
+    html: str  # rendered once; links and images already rewritten
+    toc: tuple[Heading, ...]
+    source: Path
+
+    @property
+    def html_bytes(self) -> bytes:
+        return self.html.encode()
+
+
+@dataclass(frozen=True)
+class Organisation:
+    name: str
+    url: str | None = None
+    linkedin_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Course:
+    slug: str
+    title: str
+    language: str
+    summary: str
+    issuer: str
+    organisation: Organisation | None
+    chapters: tuple[Chapter, ...]
+    folder: Path
+    content_version: str  # SHA-256 of every file of the course
+    _by_slug: dict[str, Chapter] = field(default_factory=dict, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_slug.update({chapter.slug: chapter for chapter in self.chapters})
+
+    @property
+    def total_minutes(self) -> int:
+        return sum(chapter.minutes for chapter in self.chapters)
+
+    @property
+    def chapter_slugs(self) -> tuple[str, ...]:
+        return tuple(chapter.slug for chapter in self.chapters)
+
+    def chapter(self, slug: str) -> Chapter | None:
+        return self._by_slug.get(slug)
+
+    def neighbours(self, chapter: Chapter) -> tuple[Chapter | None, Chapter | None]:
+        index = chapter.position - 1
+        previous = self.chapters[index - 1] if index > 0 else None
+        following = self.chapters[index + 1] if index + 1 < len(self.chapters) else None
+        return previous, following
+
+
+@dataclass(frozen=True)
+class Library:
+    """Every course found in the content folder."""
+
+    courses: tuple[Course, ...]
+
+    def course(self, slug: str) -> Course | None:
+        for course in self.courses:
+            if course.slug == slug:
+                return course
+        return None

@@ -1,0 +1,39 @@
+"""Outgoing e-mail: SMTP when configured, else a file in the instance folder.
+
+Without SMTP a pilot still works: the message (with its reset link) is in
+`instance/mail/` and in the log, where the administrator can pass it on.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import smtplib
+from datetime import UTC, datetime
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+def send_mail(config: dict[str, Any], to: str, subject: str, body: str) -> None:
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = to
+    message["Subject"] = subject
+    message.set_content(body)
+    if config.get("SMTP_HOST"):
+        with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=10) as smtp:
+            if config.get("SMTP_STARTTLS"):
+                smtp.starttls()
+            if config.get("SMTP_USERNAME"):
+                smtp.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD") or "")
+            smtp.send_message(message)
+        return
+    folder = Path(config["INSTANCE_DIR"]) / "mail"
+    folder.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+    path = folder / f"{stamp}-{secrets.token_hex(4)}.eml"
+    path.write_bytes(bytes(message))
+    log.info("No SMTP server configured: mail to %s saved in %s\n%s", to, path, body)

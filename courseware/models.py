@@ -1,0 +1,116 @@
+"""Database tables. Rows store slugs and snapshots, never course content.
+
+Content lives in Markdown files; a chapter is identified by its slug so that
+editing or reordering chapters never loses anyone's progress.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every database.
+
+    SQLite stores no offset, so values come back naive; this reattaches UTC so
+    that a certificate's issue time is the same instant whatever the backend.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, _dialect: object) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime: pass an aware UTC datetime")
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, _dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Stored lower-cased: uniqueness is case-insensitive on every database.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Bumped on password change or reset: invalidates sessions and reset links.
+    session_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class ChapterProgress(Base):
+    __tablename__ = "chapter_progress"
+    __table_args__ = (UniqueConstraint("user_id", "course_slug", "chapter_slug"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    course_slug: Mapped[str] = mapped_column(String(100))
+    chapter_slug: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class Certificate(Base):
+    """A snapshot of what a certificate shows, taken when it was issued."""
+
+    __tablename__ = "certificates"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(19), unique=True)
+    # NULL once the learner deleted their account (the record may stay verifiable).
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    # "<user_id>:<course_slug>" while this is the learner's current certificate for
+    # the course, NULL once replaced/revoked/withdrawn. Unique, so two concurrent
+    # claims cannot both succeed (NULLs never collide, on SQLite or PostgreSQL).
+    current_key: Mapped[str | None] = mapped_column(String(140), unique=True, nullable=True)
+    course_slug: Mapped[str] = mapped_column(String(100))
+    course_title: Mapped[str] = mapped_column(String(300))
+    course_language: Mapped[str] = mapped_column(String(8))
+    content_version: Mapped[str] = mapped_column(String(64))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    issuer: Mapped[str] = mapped_column(String(200))
+    # NULL when the learner withdrew the certificate on deleting their account.
+    printed_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # valid | revoked | replaced | withdrawn
+    status: Mapped[str] = mapped_column(String(16), default="valid")
+    status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    replaced_by: Mapped[str | None] = mapped_column(String(19), nullable=True)
+    # SHA-256 of the signing certificate (DER) that signed this PDF.
+    signer_fingerprint: Mapped[str] = mapped_column(String(64))

@@ -1,0 +1,157 @@
+"""Chapter progress: who opened and completed what. No Flask here.
+
+Every function takes a SQLAlchemy Connection or Session and uses Core
+statements: the chapter page reads progress on every view, and plain rows are
+an order of magnitude cheaper than ORM objects there. Writes are single
+upserts, so two clicks or two tabs record one row and never raise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Session
+
+from .models import ChapterProgress
+
+_table = ChapterProgress.__table__
+
+
+class CourseLike(Protocol):
+    slug: str
+
+    @property
+    def chapter_slugs(self) -> tuple[str, ...]: ...
+
+
+class ChapterState(StrEnum):
+    NOT_STARTED = "not_started"
+    STARTED = "started"
+    DONE = "done"
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    """One learner's standing in one course."""
+
+    states: dict[str, ChapterState]
+    chapter_order: tuple[str, ...]
+
+    @property
+    def done(self) -> int:
+        return sum(state is ChapterState.DONE for state in self.states.values())
+
+    @property
+    def total(self) -> int:
+        return len(self.chapter_order)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_complete(self) -> bool:
+        return self.total > 0 and self.done == self.total
+
+    @property
+    def next_chapter_slug(self) -> str | None:
+        """The first unfinished chapter: where "Continue" leads."""
+        for slug in self.chapter_order:
+            if self.states.get(slug) is not ChapterState.DONE:
+                return slug
+        return None
+
+    def state(self, chapter_slug: str) -> ChapterState:
+        return self.states.get(chapter_slug, ChapterState.NOT_STARTED)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _upsert(executor: Connection | Session, values: dict, update: dict | None) -> None:
+    bind = executor if isinstance(executor, Connection) else executor.get_bind()
+    dialect = bind.dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(_table).values(**values)
+    keys = ["user_id", "course_slug", "chapter_slug"]
+    if update is None:
+        statement = statement.on_conflict_do_nothing(index_elements=keys)
+    else:
+        statement = statement.on_conflict_do_update(index_elements=keys, set_=update)
+    executor.execute(statement)
+
+
+def record_chapter_opened(executor: Connection | Session, user_id: int, course_slug: str,
+                          chapter_slug: str, now: datetime | None = None) -> None:
+    """Remember when the learner first opened a chapter (later visits change nothing)."""
+    values = dict(user_id=user_id, course_slug=course_slug, chapter_slug=chapter_slug,
+                  started_at=now or _now(), completed_at=None)
+    _upsert(executor, values, update=None)
+
+
+def record_chapter_completed(executor: Connection | Session, user_id: int, course_slug: str,
+                             chapter_slug: str, now: datetime | None = None) -> None:
+    """Mark a chapter done; the first completion time is kept on repeats."""
+    moment = now or _now()
+    values = dict(user_id=user_id, course_slug=course_slug, chapter_slug=chapter_slug,
+                  started_at=moment, completed_at=moment)
+    update = {"completed_at": func.coalesce(_table.c.completed_at, moment)}
+    _upsert(executor, values, update=update)
+
+
+def course_progress(executor: Connection | Session, user_id: int | None,
+                    course: CourseLike) -> CourseProgress:
+    """Each chapter's state for a learner; everything "not started" for visitors.
+
+    Rows for chapters that no longer exist (renamed or removed slugs) are ignored.
+    """
+    states: dict[str, ChapterState] = {}
+    if user_id is not None:
+        rows = executor.execute(
+            select(_table.c.chapter_slug, _table.c.completed_at).where(
+                _table.c.user_id == user_id, _table.c.course_slug == course.slug
+            )
+        )
+        known = set(course.chapter_slugs)
+        for slug, completed_at in rows:
+            if slug in known:
+                states[slug] = ChapterState.DONE if completed_at else ChapterState.STARTED
+    return CourseProgress(states=states, chapter_order=course.chapter_slugs)
+
+
+def completed_chapter_slugs(executor: Connection | Session, user_id: int,
+                            course_slug: str) -> frozenset[str]:
+    """Slugs of the chapters this learner has completed in a course."""
+    rows = executor.execute(
+        select(_table.c.chapter_slug).where(
+            _table.c.user_id == user_id,
+            _table.c.course_slug == course_slug,
+            _table.c.completed_at.is_not(None),
+        )
+    )
+    return frozenset(slug for (slug,) in rows)
+
+
+def progress_rows_for_export(executor: Connection | Session, user_id: int) -> list[dict]:
+    """Every progress row of a learner, for their data download."""
+    rows = executor.execute(
+        select(_table.c.course_slug, _table.c.chapter_slug, _table.c.started_at,
+               _table.c.completed_at)
+        .where(_table.c.user_id == user_id)
+        .order_by(_table.c.course_slug, _table.c.started_at)
+    )
+    return [
+        {
+            "course": course, "chapter": chapter,
+            "first_opened_at": started.isoformat() if started else None,
+            "completed_at": completed.isoformat() if completed else None,
+        }
+        for course, chapter, started, completed in rows
+    ]

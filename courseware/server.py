@@ -1,0 +1,42 @@
+"""Run the app under gunicorn from the `courseware serve` command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, app: Flask, options: dict[str, Any]) -> None:
+        self.application = app
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.application
+
+
+def _post_fork(_server: Any, worker: Any) -> None:
+    # Connections must never be shared across processes: each worker opens its own.
+    from .db import get_engine
+
+    get_engine(worker.app.application).dispose(close=False)
+
+
+def run_gunicorn(app: Flask, *, host: str, port: int, workers: int) -> None:
+    """Content is loaded once in the master and shared by the forked workers."""
+    _Gunicorn(app, {
+        "bind": f"{host}:{port}",
+        "workers": workers,
+        "worker_class": "sync",
+        "preload_app": True,
+        "accesslog": "-",
+        "post_fork": _post_fork,
+        "timeout": 30,
+    }).run()

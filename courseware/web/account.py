@@ -1,0 +1,105 @@
+"""The learner's account: name, password, data download and deletion (RGPD)."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from .. import accounts
+from ..db import get_session
+from ..models import User
+from ..passwords import verify_password
+from .forms import ChangePasswordForm, DeleteAccountForm, NameForm
+
+bp = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _user() -> User:
+    user = get_session().get(User, current_user.id)
+    assert user is not None  # login_required and the loader guarantee it
+    return user
+
+
+def _page(name_form: NameForm | None = None, password_form: ChangePasswordForm | None = None,
+          status: int = 200) -> tuple[str, int]:
+    user = _user()
+    return render_template(
+        "account/index.html", user=user,
+        name_form=name_form or NameForm(name=user.name),
+        password_form=password_form or ChangePasswordForm(),
+    ), status
+
+
+@bp.get("/")
+@login_required
+def index() -> tuple[str, int]:
+    return _page()
+
+
+@bp.post("/name")
+@login_required
+def change_name() -> Response | tuple[str, int]:
+    form = NameForm()
+    if not form.validate_on_submit():
+        return _page(name_form=form, status=400)
+    user = _user()
+    accounts.rename(get_session(), user, form.name.data)
+    login_user(accounts.identity_of(user))
+    flash(_("Your name has been updated."))
+    return redirect(url_for("account.index"))
+
+
+@bp.post("/password")
+@login_required
+def change_password() -> Response | tuple[str, int]:
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return _page(password_form=form, status=400)
+    user = _user()
+    hasher = current_app.extensions["courseware.hasher"]
+    if not verify_password(hasher, user.password_hash, form.current_password.data):
+        form.current_password.errors.append(_("This is not your current password."))
+        return _page(password_form=form, status=400)
+    accounts.set_password(get_session(), hasher, user, form.password.data)
+    login_user(accounts.identity_of(user))  # this session stays, the others end
+    flash(_("Your password has been changed. Other devices have been logged out."))
+    return redirect(url_for("account.index"))
+
+
+@bp.get("/export.json")
+@login_required
+def export() -> Response:
+    data = accounts.export_user_data(get_session(), _user())
+    body = json.dumps(data, ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": 'attachment; filename="courseware-my-data.json"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+def delete() -> str | Response | tuple[str, int]:
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        user = _user()
+        hasher = current_app.extensions["courseware.hasher"]
+        if verify_password(hasher, user.password_hash, form.password.data):
+            _detach_certificates(user.id, keep=form.certificates.data == "keep")
+            accounts.delete_user(get_session(), user.id)
+            logout_user()
+            session.clear()
+            flash(_("Your account and your progress have been deleted for good."))
+            return redirect(url_for("main.home"))
+        form.password.errors.append(_("This is not your password."))
+    return render_template("account/delete.html", form=form), 400 if form.errors else 200
+
+
+def _detach_certificates(user_id: int, keep: bool) -> None:
+    """Hook for certificates: keep them verifiable or withdraw them."""
+    detach = current_app.extensions.get("courseware.detach_certificates")
+    if detach is not None:
+        detach(get_session(), user_id, keep)

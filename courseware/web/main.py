@@ -1,0 +1,41 @@
+"""Home page, health check and language choice."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..db import database_status, get_engine
+from ..i18n import LANGUAGE_COOKIE, LANGUAGES
+from ..progress import course_progress
+from .views import library, safe_next_url
+
+bp = Blueprint("main", __name__)
+
+
+@bp.get("/")
+def home() -> str:
+    courses = library().courses
+    progress = {}
+    if current_user.is_authenticated:
+        with get_engine().connect() as connection:
+            progress = {c.slug: course_progress(connection, current_user.id, c) for c in courses}
+    return render_template("home.html", courses=courses, progress=progress)
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    status = database_status(get_engine())
+    body = {"status": "ok" if status["ok"] else "error", "database": status,
+            "courses": len(library().courses)}
+    return jsonify(body), 200 if status["ok"] else 503
+
+
+@bp.post("/language")
+def set_language() -> Response:
+    language = request.form.get("language", "")
+    response = redirect(safe_next_url(request.form.get("next"), url_for("main.home")))
+    if language in LANGUAGES:
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600,
+                            samesite="Lax", httponly=True)
+    return response
