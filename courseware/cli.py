@@ -157,3 +157,7 @@ def list_users() -> None:
 
 def register_commands(app: Flask) -> None:
     """Nothing to add to `flask`: the `courseware` command is the interface."""
+
+
+if __name__ == "__main__":
+    main()

@@ -47,6 +47,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TRUSTED_PROXIES", "COURSEWARE_TRUSTED_PROXIES", 0,
             "Number of reverse proxies in front of the app whose X-Forwarded-* headers "
             "are trusted (for client addresses in rate limits and https detection)."),
+    Setting("CERTIFICATES_DIR", "COURSEWARE_CERTIFICATES_DIR", None,
+            "Certificate branding folder (layout.yaml, wording, fonts, logo). Default: the "
+            "`certificates/` folder shipped with courseware."),
+    Setting("SIGNING_KEY", "COURSEWARE_SIGNING_KEY", None,
+            "PEM private key (RSA or ECDSA) that signs certificate PDFs. Default: generated "
+            "once into `instance/signing-key.pem`."),
+    Setting("SIGNING_CERT", "COURSEWARE_SIGNING_CERT", None,
+            "PEM X.509 certificate matching SIGNING_KEY. Set both or neither."),
+    Setting("SIGNER_NAME", "COURSEWARE_SIGNER_NAME", "Courseware certificates",
+            "Common name of the self-signed signing certificate generated on first run."),
+    Setting("CERTIFICATE_RATE_LIMIT", "COURSEWARE_CERTIFICATE_RATE_LIMIT", "60 per minute",
+            "Certificate pages and uploads allowed per client address (stops enumeration)."),
     Setting("SMTP_HOST", "COURSEWARE_SMTP_HOST", None,
             "SMTP server for password-reset mail. Unset: mail is written to "
             "`instance/mail/` and the log."),

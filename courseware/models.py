@@ -112,5 +112,8 @@ class Certificate(Base):
     status_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     status_changed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     replaced_by: Mapped[str | None] = mapped_column(String(19), nullable=True)
+    # Printed on the PDF and in its QR code; stored so the same record always
+    # renders to the same bytes, whatever address the site is reached by.
+    verification_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
     # SHA-256 of the signing certificate (DER) that signed this PDF.
     signer_fingerprint: Mapped[str] = mapped_column(String(64))

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from .. import accounts
+from ..certificates import detach_certificates_for_deleted_user
 from ..db import get_session
 from ..models import User
 from ..passwords import verify_password
+from .certificates import certificates_of
 from .forms import ChangePasswordForm, DeleteAccountForm, NameForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -27,7 +30,7 @@ def _page(name_form: NameForm | None = None, password_form: ChangePasswordForm |
           status: int = 200) -> tuple[str, int]:
     user = _user()
     return render_template(
-        "account/index.html", user=user,
+        "account/index.html", user=user, certificates=certificates_of(user.id),
         name_form=name_form or NameForm(name=user.name),
         password_form=password_form or ChangePasswordForm(),
     ), status
@@ -99,7 +102,5 @@ def delete() -> str | Response | tuple[str, int]:
 
 
 def _detach_certificates(user_id: int, keep: bool) -> None:
-    """Hook for certificates: keep them verifiable or withdraw them."""
-    detach = current_app.extensions.get("courseware.detach_certificates")
-    if detach is not None:
-        detach(get_session(), user_id, keep)
+    """Before erasing the account: keep certificates verifiable, or withdraw them."""
+    detach_certificates_for_deleted_user(get_session(), user_id, keep, datetime.now(UTC))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
@@ -85,3 +86,27 @@ class DeleteAccountForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """For POST-only buttons (mark as complete, log out): just the CSRF token."""
+
+
+class CertificateNameForm(FlaskForm):
+    name = StringField(_l("Name to print on the certificate"), validators=[
+        DataRequired(_l("Please enter the name to print.")), Length(max=NAME_MAX),
+        _no_control_characters])
+    confirm = BooleanField(_l("I have checked: this is exactly how my name should appear"),
+                           validators=[DataRequired(_l("Please confirm the name as it will be printed."))])
+
+    def validate_name(self, field: StringField) -> None:
+        from ..certificates import normalise_printed_name, unsupported_characters
+
+        missing = unsupported_characters(normalise_printed_name(field.data or ""))
+        if missing:
+            raise ValidationError(_l(
+                "These characters cannot be printed on the certificate: %(chars)s. Please write "
+                "your name with Latin, Greek, Cyrillic, Arabic or Chinese characters.",
+                chars=" ".join(sorted(missing))))
+
+
+class VerifyUploadForm(FlaskForm):
+    pdf = FileField(_l("Certificate (PDF file)"), validators=[
+        FileRequired(_l("Please choose a PDF file.")),
+        FileSize(max_size=4 * 1024 * 1024, message=_l("The file is larger than 4 MB."))])

@@ -22,7 +22,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..db import get_engine
+from ..certificates import find_current_certificate
+from ..db import get_engine, get_session
 from ..progress import ChapterState, course_progress, record_chapter_completed, record_chapter_opened
 from .forms import EmptyForm
 from .views import course_or_404
@@ -40,7 +41,11 @@ def course(course_slug: str) -> str:
     course = course_or_404(course_slug)
     with get_engine().connect() as connection:
         progress = course_progress(connection, _user_id(), course)
-    return render_template("learn/course.html", course=course, progress=progress)
+    certificate = None
+    if progress.is_complete:
+        certificate = find_current_certificate(get_session(), current_user.id, course.slug)
+    return render_template("learn/course.html", course=course, progress=progress,
+                           certificate=certificate)
 
 
 @bp.get("/<course_slug>/<chapter_slug>/")

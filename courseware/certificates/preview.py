@@ -1,0 +1,69 @@
+"""The 1200x630 PNG card shown when a verification link is shared (Open Graph)."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from datetime import UTC
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from .fonts import fonts_for_layout
+from .layout import FontSpec, Layout
+from .snapshot import CertificateSnapshot
+
+WIDTH, HEIGHT = 1200, 630
+
+
+@lru_cache(maxsize=64)
+def _font(path: Path, index: int, size: int) -> ImageFont.FreeTypeFont:
+    # Raqm (bundled with Pillow wheels) shapes Arabic and orders it right to left.
+    return ImageFont.truetype(str(path), size, index=index, layout_engine=ImageFont.Layout.RAQM)
+
+
+def _spec_for(layout: Layout, text: str, bold: bool) -> tuple[Path, int]:
+    name = fonts_for_layout(layout).font_for_text(text, bold)
+    spec: FontSpec = next(s for s in layout.fonts if name in (s.name, f"{s.name}-Bold"))
+    path = spec.bold if (bold and spec.bold is not None) else spec.file
+    return path, spec.subfont
+
+
+def _centred(draw: ImageDraw.ImageDraw, layout: Layout, text: str, y: int, size: int,
+             min_size: int, colour: str, bold: bool = False) -> None:
+    path, index = _spec_for(layout, text, bold)
+    while True:
+        font = _font(path, index, size)
+        width = draw.textlength(text, font=font)
+        if width <= WIDTH - 160 or size <= min_size:
+            break
+        size -= 2
+    draw.text((WIDTH / 2, y), text, font=font, fill=colour, anchor="mm")
+
+
+def render_preview_png(snapshot: CertificateSnapshot, layout: Layout) -> bytes:
+    """Render the Open Graph card: title, name, course and date. Deterministic."""
+    colours = layout.colours
+    wording = layout.wording_for(snapshot.course_language)
+    image = Image.new("RGB", (WIDTH, HEIGHT), colours["paper"])
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((18, 18, WIDTH - 19, HEIGHT - 19), outline=colours["accent"], width=6)
+    draw.rectangle((34, 34, WIDTH - 35, HEIGHT - 35), outline=colours["gold"], width=2)
+    cx, cy, r = WIDTH // 2, 105, 34
+    draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=colours["accent"])
+    draw.ellipse((cx - r - 7, cy - r - 7, cx + r + 7, cy + r + 7), outline=colours["gold"], width=2)
+    name = unicodedata.normalize("NFC", snapshot.printed_name)
+    course = unicodedata.normalize("NFC", snapshot.course_title)
+    issued = snapshot.issued_at.astimezone(UTC)
+    _centred(draw, layout, wording.title, 200, 54, 30, colours["accent"], bold=True)
+    _centred(draw, layout, wording.awarded_to, 262, 28, 20, colours["muted"])
+    _centred(draw, layout, name, 335, 72, 28, colours["ink"], bold=True)
+    _centred(draw, layout, wording.completion, 410, 26, 18, colours["muted"])
+    _centred(draw, layout, course, 460, 38, 20, colours["accent"], bold=True)
+    _centred(draw, layout, wording.issued_on.format(
+        date=wording.date(issued.day, issued.month, issued.year)), 530, 26, 18, colours["ink"])
+    _centred(draw, layout, snapshot.public_id, 575, 22, 16, colours["muted"])
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=False)
+    return out.getvalue()

@@ -1,0 +1,109 @@
+"""Checking that an uploaded PDF is a certificate we signed and nobody changed."""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from asn1crypto import cms
+from asn1crypto import parser as asn1_parser
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from .ids import normalise_public_id
+from .keys import SigningIdentity, certificate_fingerprint
+from .pdf import KEYWORD_PREFIX
+
+_KEYWORD = re.compile(re.escape(KEYWORD_PREFIX) + r"\s*([0-9A-Za-z-]{16,19})")
+
+
+@dataclass(frozen=True)
+class PdfCheck:
+    """Outcome of checking a PDF. ``reason`` is a stable code for messages and logs.
+
+    Codes: ok, not_a_pdf, unsigned, invalid_signature, modified, foreign_signer.
+    """
+
+    authentic: bool
+    reason: str
+    public_id: str | None = None
+    signer_fingerprint: str | None = None
+
+
+def _public_id(reader: PdfFileReader) -> str | None:
+    try:
+        info = reader.trailer["/Info"]
+        keywords = str(info.get("/Keywords", ""))
+    except Exception:  # noqa: BLE001 - a broken /Info just means "no ID"
+        return None
+    match = _KEYWORD.search(keywords)
+    return normalise_public_id(match.group(1)) if match else None
+
+
+def _contents_untouched(data: bytes, signature: object) -> bool:
+    """True when the one uncovered region, /Contents, holds exactly what the signer wrote.
+
+    The signature digest covers everything except the hex-encoded CMS and its zero
+    padding; a changed padding byte or a re-cased hex digit would otherwise go unseen.
+    """
+    start, gap_start, gap_end, _ = (int(v) for v in signature.sig_object["/ByteRange"])  # type: ignore[attr-defined]
+    contents = bytes(signature.sig_object["/Contents"])  # type: ignore[attr-defined]
+    _, _, _, header, body, _ = asn1_parser.parse(contents)
+    der = header + body
+    expected = b"<" + contents.hex().upper().encode() + b">"
+    return (
+        start == 0
+        and data[start + gap_start : gap_end] == expected
+        and cms.ContentInfo.load(der).dump(force=True) == der  # canonical DER only
+        and not contents[len(der) :].strip(b"\x00")
+    )
+
+
+def verify_certificate_pdf(data: bytes, identity: SigningIdentity) -> PdfCheck:
+    """Check a PDF's signature, that it covers the whole file, and that we made it.
+
+    Never raises on bad input. The caller still looks ``public_id`` up to check the
+    certificate's status (revoked, replaced, ...).
+    """
+    if not isinstance(data, bytes | bytearray) or not data.lstrip()[:5] == b"%PDF-":
+        return PdfCheck(False, "not_a_pdf")
+    try:
+        reader = PdfFileReader(io.BytesIO(bytes(data)), strict=False)
+        signatures = reader.embedded_signatures
+    except Exception:  # noqa: BLE001 - any parse failure means it is not a usable PDF
+        return PdfCheck(False, "not_a_pdf")
+    public_id = _public_id(reader)
+    if not signatures:
+        return PdfCheck(False, "unsigned", public_id)
+    if len(signatures) != 1:
+        return PdfCheck(False, "modified", public_id)
+    signature = signatures[0]
+    try:
+        fingerprint = certificate_fingerprint(signature.signer_cert.dump())
+    except Exception:  # noqa: BLE001
+        return PdfCheck(False, "invalid_signature", public_id)
+    try:
+        embedded = [certificate_fingerprint(c.chosen.dump()) for c in signature.signed_data["certificates"]]
+    except Exception:  # noqa: BLE001
+        embedded = []
+    if fingerprint != identity.fingerprint or set(embedded) != {identity.fingerprint}:
+        return PdfCheck(False, "foreign_signer", public_id, fingerprint)
+    try:
+        context = ValidationContext(trust_roots=[identity.signer.signing_cert])
+        status = validate_pdf_signature(signature, context)
+    except Exception:  # noqa: BLE001
+        return PdfCheck(False, "invalid_signature", public_id, fingerprint)
+    try:
+        untouched = _contents_untouched(bytes(data), signature)
+    except Exception:  # noqa: BLE001
+        untouched = False
+    if not (status.intact and status.valid and untouched):
+        return PdfCheck(False, "invalid_signature", public_id, fingerprint)
+    if status.coverage != SignatureCoverageLevel.ENTIRE_FILE:
+        return PdfCheck(False, "modified", public_id, fingerprint)
+    if not status.bottom_line:
+        return PdfCheck(False, "invalid_signature", public_id, fingerprint)
+    return PdfCheck(True, "ok", public_id, fingerprint)

@@ -1,0 +1,208 @@
+"""Certificates on the web: claim, public verification page, PDF, preview, upload check."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..certificates import (
+    CourseNotCompleted,
+    InvalidPrintedName,
+    find_current_certificate,
+    issue_certificate,
+    normalise_public_id,
+    reissue_certificate,
+    verify_certificate_pdf,
+)
+from ..certificates.linkedin import add_to_profile_url, share_url
+from ..db import get_session
+from ..extensions import limiter
+from ..models import Certificate
+from ..progress import completed_chapter_slugs
+from .certificate_support import certificate_files, snapshot_of
+from .forms import CertificateNameForm, VerifyUploadForm
+from .views import course_or_404, external_url, library
+
+bp = Blueprint("certificates", __name__)
+
+
+def _lookup_limit() -> str:
+    return current_app.config["CERTIFICATE_RATE_LIMIT"]
+
+
+# One budget for every certificate lookup, so IDs cannot be guessed by switching URL.
+lookup_limit = limiter.shared_limit(_lookup_limit, scope="certificate-lookup")
+
+
+@bp.route("/courses/<course_slug>/certificate", methods=["GET", "POST"])
+@login_required
+def claim(course_slug: str) -> str | Response | tuple[str, int]:
+    course = course_or_404(course_slug)
+    session = get_session()
+    existing = find_current_certificate(session, current_user.id, course.slug)
+    done = completed_chapter_slugs(session, current_user.id, course.slug)
+    missing = [chapter for chapter in course.chapters if chapter.slug not in done]
+    if existing is None and missing:
+        return render_template("certificates/not_yet.html", course=course, missing=missing), 403
+    form = CertificateNameForm(name=existing.printed_name if existing else current_user.name)
+    if form.validate_on_submit():
+        try:
+            if existing is None:
+                certificate = issue_certificate(
+                    session, user_id=current_user.id, course=course, completed_slugs=done,
+                    printed_name=form.name.data, identity=certificate_files().identity,
+                    now=datetime.now(UTC))
+                message = _("Congratulations! Here is your certificate.")
+            else:
+                certificate = reissue_certificate(
+                    session, certificate=existing, printed_name=form.name.data,
+                    identity=certificate_files().identity, now=datetime.now(UTC))
+                message = _("Your certificate has been issued again with the corrected name. "
+                            "The previous one now points to it.")
+            if certificate.verification_url is None:
+                certificate.verification_url = external_url(
+                    "certificates.show", public_id=certificate.public_id)
+            session.commit()
+        except (CourseNotCompleted, InvalidPrintedName) as error:
+            session.rollback()
+            form.name.errors.append(str(error))
+        else:
+            flash(message)
+            return redirect(url_for("certificates.show", public_id=certificate.public_id))
+    template = "certificates/claim.html"
+    return render_template(template, course=course, form=form, existing=existing), \
+        400 if form.errors else 200
+
+
+def _certificate_or_404(public_id: str) -> Certificate:
+    canonical = normalise_public_id(public_id)
+    if canonical is None:
+        abort(404)
+    certificate = get_session().scalar(select(Certificate).where(Certificate.public_id == canonical))
+    if certificate is None:
+        abort(404)
+    return certificate
+
+
+@bp.get("/certificates/<public_id>")
+@lookup_limit
+def show(public_id: str) -> str | Response:
+    certificate = _certificate_or_404(public_id)
+    if certificate.public_id != public_id:
+        # Typed in lower case or without hyphens: send to the one canonical address.
+        return redirect(url_for("certificates.show", public_id=certificate.public_id), 301)
+    owner = current_user.is_authenticated and current_user.id == certificate.user_id
+    page_url = external_url("certificates.show", public_id=certificate.public_id)
+    return render_template(
+        "certificates/show.html", certificate=certificate, owner=owner,
+        linkedin=_linkedin_links(certificate) if owner else None,
+        share=share_url(page_url), page_url=page_url,
+        image_url=external_url("certificates.preview", public_id=certificate.public_id),
+    )
+
+
+def _linkedin_links(certificate: Certificate) -> dict[str, object]:
+    course = library().course(certificate.course_slug)
+    organisation = course.organisation if course else None
+    organisation_name = organisation.name if organisation else certificate.issuer
+    organisation_id = organisation.linkedin_id if organisation else None
+    verify_url = certificate.verification_url or external_url(
+        "certificates.show", public_id=certificate.public_id)
+    return {
+        "add": add_to_profile_url(
+            course_title=certificate.course_title, organisation_name=organisation_name,
+            organisation_id=organisation_id, issued_at=certificate.issued_at,
+            verify_url=verify_url, public_id=certificate.public_id),
+        "fields": [
+            (_("Name"), certificate.course_title),
+            (_("Issuing organisation"), organisation_name),
+            (_("Issue date"), certificate.issued_at.strftime("%m/%Y")),
+            (_("Credential ID"), certificate.public_id),
+            (_("Credential URL"), verify_url),
+        ],
+    }
+
+
+def _file_response(body: bytes, mimetype: str, filename: str, etag: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
+    response.set_etag(etag)
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response.make_conditional(request)
+
+
+@bp.get("/certificates/<public_id>.pdf")
+@lookup_limit
+def pdf(public_id: str) -> Response:
+    certificate = _certificate_or_404(public_id)
+    if certificate.status == "withdrawn" or not certificate.printed_name:
+        abort(410)
+    snapshot = snapshot_of(certificate)
+    body = certificate_files().pdf(snapshot)
+    return _file_response(body, "application/pdf", f"certificate-{certificate.public_id}.pdf",
+                          f"{certificate.public_id}-{hash(snapshot) & 0xFFFFFFFF:x}")
+
+
+@bp.get("/certificates/<public_id>.png")
+@lookup_limit
+def preview(public_id: str) -> Response:
+    certificate = _certificate_or_404(public_id)
+    if certificate.status == "withdrawn" or not certificate.printed_name:
+        abort(410)
+    snapshot = snapshot_of(certificate)
+    body = certificate_files().preview(snapshot)
+    return _file_response(body, "image/png", f"certificate-{certificate.public_id}.png",
+                          f"{certificate.public_id}-png")
+
+
+@bp.route("/certificates/verify", methods=["GET", "POST"])
+@lookup_limit
+def verify() -> str | tuple[str, int]:
+    form = VerifyUploadForm()
+    result = None
+    if form.validate_on_submit():
+        data = form.pdf.data.read()
+        result = check_uploaded_pdf(data)
+    return render_template("certificates/verify.html", form=form, result=result), \
+        400 if form.errors else 200
+
+
+def check_uploaded_pdf(data: bytes) -> dict[str, object]:
+    """Signature, signer and record: what the upload check reports."""
+    check = verify_certificate_pdf(data, certificate_files().identity)
+    certificate = None
+    if check.public_id:
+        certificate = get_session().scalar(
+            select(Certificate).where(Certificate.public_id == check.public_id))
+    if not check.authentic:
+        verdict = "not_authentic"
+    elif certificate is None:
+        verdict = "unknown"
+    elif certificate.status != "valid":
+        verdict = certificate.status
+    else:
+        verdict = "authentic"
+    return {"verdict": verdict, "reason": check.reason, "certificate": certificate}
+
+
+def certificates_of(user_id: int) -> list[Certificate]:
+    """A learner's current certificates, newest first (for the account page)."""
+    return list(get_session().scalars(
+        select(Certificate).where(Certificate.user_id == user_id, Certificate.status == "valid")
+        .order_by(Certificate.issued_at.desc())))
+

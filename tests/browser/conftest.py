@@ -1,0 +1,137 @@
+"""Browser tests: one real `courseware serve` and one headless Chromium per session.
+
+Chromium is Debian's (`/usr/bin/chromium`, or COURSEWARE_CHROMIUM): Playwright
+cannot download its own browsers here. Every test in this folder gets the
+`browser` marker, so `pytest -m "not browser"` skips them all.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+from tests.browser.pages import COURSE
+from tests.helpers import write_course
+from tests.live_server import LiveServer, running_server
+
+CHROMIUM = os.environ.get("COURSEWARE_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
+PASSWORD = "un mot de passe solide"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+_emails = itertools.count(1)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def unique_email() -> str:
+    return f"learner{next(_emails)}-{time.monotonic_ns()}@example.org"
+
+
+@pytest.fixture(scope="session")
+def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The tiny three-chapter course, served by gunicorn on 127.0.0.1."""
+    root = tmp_path_factory.mktemp("browser")
+    write_course(root / "content" / COURSE)
+    instance = root / "instance"
+    instance.mkdir()
+    with running_server(content_dir=root / "content", instance_dir=instance,
+                        database_url=f"sqlite:///{root / 'browser.db'}") as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    with sync_playwright() as p:
+        yield p
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: `apt-get install chromium` "
+                    "or set COURSEWARE_CHROMIUM", pytrace=False)
+    browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    yield browser
+    browser.close()
+
+
+def new_context(browser: Browser, live: LiveServer, viewport: str = "desktop",
+                **options: object) -> BrowserContext:
+    """A fresh profile that asks for French, like most of our learners."""
+    return browser.new_context(base_url=live.url, viewport=VIEWPORTS[viewport],
+                               locale="fr-FR", **options)
+
+
+@pytest.fixture
+def context(browser: Browser, live: LiveServer) -> Iterator[BrowserContext]:
+    context = new_context(browser, live)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def sign_up(page: Page, name: str = "Ana Dupont", email: str | None = None) -> str:
+    """Create an account through the real form; returns the e-mail address."""
+    email = email or unique_email()
+    page.goto("/signup")
+    page.locator("#name").fill(name)
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert page.locator(".flash").count() == 1, page.content()
+    return email
+
+
+@pytest.fixture(scope="session")
+def learner_state(browser: Browser, live: LiveServer) -> dict:
+    """Cookies of a logged-in learner who has opened the first chapter."""
+    context = new_context(browser, live)
+    page = context.new_page()
+    sign_up(page)
+    page.goto(f"/courses/{COURSE}/welcome/")
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+@pytest.fixture(scope="session")
+def reset_path(browser: Browser, live: LiveServer) -> str:
+    """A valid password-reset link, taken from the mail the site saved to its instance folder."""
+    context = new_context(browser, live)
+    page = context.new_page()
+    email = sign_up(page)
+    context.clear_cookies()
+    page.goto("/password/forgot")
+    page.locator("#email").fill(email)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    context.close()
+    for _attempt in range(50):
+        for mail in sorted((live.instance_dir / "mail").glob("*.eml")):
+            text = mail.read_text(encoding="utf-8")
+            if email in text:
+                match = re.search(r"(/password/reset/[\w.\-]+)", text.replace("=\n", ""))
+                assert match, text
+                return match.group(1)
+        time.sleep(0.1)
+    raise AssertionError(f"no reset mail for {email} in {live.instance_dir / 'mail'}")

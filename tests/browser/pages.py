@@ -1,0 +1,67 @@
+"""Every page type of the site, in the states a learner meets them.
+
+The accessibility (axe) and HTML validity (vnu) tests both run over this list:
+a new page is covered by adding one line here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from playwright.sync_api import Page
+
+COURSE = "basics"
+CHAPTERS = ("welcome", "data", "next")  # the tiny course of tests/helpers.py, in order
+
+
+@dataclass(frozen=True)
+class SitePage:
+    name: str
+    path: str  # "{reset}" stands for a valid password-reset path
+    login: bool = False
+    # "submit": send the page's main form as it is (shows validation errors);
+    # "submit-without-csrf": the same without its CSRF token (the 400 page).
+    action: str | None = None
+    status: int = 200
+
+    def open(self, page: Page, reset_path: str = "") -> None:
+        response = page.goto(self.path.replace("{reset}", reset_path))
+        assert response is not None
+        if self.action:
+            if self.action == "submit-without-csrf":
+                page.evaluate("document.querySelectorAll('main input[name=csrf_token]')"
+                              ".forEach(input => input.remove())")
+            with page.expect_navigation() as navigation:
+                page.locator("main form button[type=submit]").first.click()
+            response = navigation.value
+            assert response is not None
+        assert response.status == self.status, f"{self.name}: {response.status} {page.url}"
+
+
+CHAPTER = f"/courses/{COURSE}/{CHAPTERS[1]}/"  # has an image, a callout and a heading
+PAGES = [
+    SitePage("home", "/"),
+    SitePage("home-learner", "/", login=True),
+    SitePage("course", f"/courses/{COURSE}/"),
+    SitePage("course-learner", f"/courses/{COURSE}/", login=True),
+    SitePage("chapter", CHAPTER),
+    SitePage("chapter-learner", CHAPTER, login=True),
+    SitePage("chapter-last", f"/courses/{COURSE}/{CHAPTERS[-1]}/", login=True),
+    SitePage("signup", "/signup"),
+    SitePage("signup-errors", "/signup", action="submit", status=400),
+    SitePage("login", "/login"),
+    SitePage("login-errors", "/login", action="submit", status=400),
+    SitePage("password-forgot", "/password/forgot"),
+    SitePage("password-reset", "{reset}"),
+    SitePage("password-reset-errors", "{reset}", action="submit", status=400),
+    SitePage("password-reset-invalid", "/password/reset/not-a-valid-token", status=400),
+    SitePage("account", "/account/", login=True),
+    SitePage("account-delete", "/account/delete", login=True),
+    SitePage("account-delete-errors", "/account/delete", login=True, action="submit",
+             status=400),
+    SitePage("accessibility", "/accessibility"),
+    SitePage("error-404", "/no-such-page", status=404),
+    SitePage("error-400-csrf", "/login", action="submit-without-csrf", status=400),
+    # Certificates: claim, verification page, upload check. Add them here when they land,
+    # e.g. SitePage("certificate-claim", f"/courses/{COURSE}/certificate", login=True).
+]

@@ -1,0 +1,77 @@
+"""axe-core finds no WCAG 2.0/2.1 A or AA violation on any page type.
+
+axe-core is vendored (tests/browser/vendor/axe.min.js, MPL-2.0, see
+axe-core.LICENSE there) so the check needs no network and no npm at test time.
+To upgrade: `npm install --prefix /tmp/axe axe-core@4` and copy
+node_modules/axe-core/axe.min.js here, then update AXE_CORE_VERSION in
+courseware/web/pages.py (the accessibility statement names it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page
+
+from tests.browser.conftest import new_context
+from tests.browser.pages import PAGES, SitePage
+from tests.live_server import LiveServer
+
+AXE_PATH = Path(__file__).parent / "vendor" / "axe.min.js"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# (viewport, colour scheme): phone and desktop in light, desktop in dark too.
+DISPLAYS = [("phone", "light"), ("desktop", "light"), ("desktop", "dark")]
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_PATH.exists():
+        pytest.fail(f"{AXE_PATH} is missing: it is vendored in the repository", pytrace=False)
+    return AXE_PATH.read_text(encoding="utf-8")
+
+
+def axe_violations(page: Page, axe_source: str) -> list[dict]:
+    # evaluate() is not subject to the page's Content-Security-Policy, unlike a <script>.
+    page.evaluate(axe_source)
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        WCAG_TAGS)
+    return result["violations"]
+
+
+def describe(violations: list[dict]) -> str:
+    lines = []
+    for violation in violations:
+        lines.append(f"- {violation['id']} ({violation['impact']}): {violation['help']}")
+        for node in violation["nodes"][:5]:
+            summary = re.sub(r"\s+", " ", node.get("failureSummary") or "")
+            lines.append(f"    {json.dumps(node['target'])}: {summary[:300]}")
+    return "\n".join(lines)
+
+
+def test_axe_version_matches_statement(axe_source: str) -> None:
+    from courseware.web.pages import AXE_CORE_VERSION
+
+    assert axe_source.startswith(f"/*! axe v{AXE_CORE_VERSION}"), \
+        "update AXE_CORE_VERSION in courseware/web/pages.py with the vendored axe-core"
+
+
+@pytest.mark.parametrize("display", DISPLAYS, ids=["-".join(d) for d in DISPLAYS])
+@pytest.mark.parametrize("site_page", PAGES, ids=[p.name for p in PAGES])
+def test_no_wcag_violation(site_page: SitePage, display: tuple[str, str], browser: Browser,
+                           live: LiveServer, learner_state: dict, reset_path: str,
+                           axe_source: str) -> None:
+    viewport, scheme = display
+    context = new_context(browser, live, viewport, color_scheme=scheme,
+                          storage_state=learner_state if site_page.login else None)
+    try:
+        page = context.new_page()
+        site_page.open(page, reset_path)
+        violations = axe_violations(page, axe_source)
+        assert not violations, f"{site_page.name} at {viewport} ({scheme}), {page.url}:\n" \
+            + describe(violations)
+    finally:
+        context.close()

@@ -1,0 +1,108 @@
+"""Shared fixtures: a tiny course, an app on SQLite (and PostgreSQL when
+COURSEWARE_TEST_DATABASE_URL is set), a test client and helpers.
+
+Every test that takes `app` runs once per database backend.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from courseware import create_app
+from courseware.db import get_engine
+from courseware.migrate import upgrade_database
+from tests.helpers import Auth, write_course
+
+TEST_DATABASE_ENV = "COURSEWARE_TEST_DATABASE_URL"
+BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_DATABASE_ENV) else [])
+
+
+def _postgres_url_for_worker(worker: str) -> str:
+    """One database per xdist worker, created on demand, so workers never collide."""
+    from courseware.config import normalise_database_url
+
+    url = make_url(normalise_database_url(os.environ[TEST_DATABASE_ENV]))
+    if worker == "master":
+        return url.render_as_string(hide_password=False)
+    name = f"{url.database}_{worker}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
+        if not exists:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def postgres_url(worker_id: str) -> str:
+    url = _postgres_url_for_worker(worker_id)
+    engine = create_engine(url)
+    upgrade_database(engine)
+    engine.dispose()
+    return url
+
+
+def _empty_tables(app: Flask) -> None:
+    engine = get_engine(app)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "TRUNCATE certificates, chapter_progress, users RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def course_dir(tmp_path: Path) -> Path:
+    """A three-chapter course in a temporary content folder."""
+    content = tmp_path / "content"
+    write_course(content / "basics")
+    return content
+
+
+@pytest.fixture
+def app_config(tmp_path: Path, course_dir: Path, database_url: str) -> dict:
+    return {
+        "TESTING": True,
+        "INSTANCE_DIR": str(tmp_path / "instance"),
+        "CONTENT_DIR": str(course_dir),
+        "DATABASE_URL": database_url,
+        "FAST_PASSWORD_HASH": True,
+        "RATELIMIT_ENABLED": False,
+        "SECRET_KEY": "test-secret-key",
+        "BASE_URL": "http://courseware.test",
+    }
+
+
+@pytest.fixture
+def app(app_config: dict) -> Iterator[Flask]:
+    app = create_app(app_config)
+    engine = get_engine(app)
+    upgrade_database(engine)
+    if engine.dialect.name == "postgresql":
+        _empty_tables(app)
+    yield app
+    engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def auth(client: FlaskClient) -> Auth:
+    return Auth(client)

@@ -1,0 +1,84 @@
+"""Small factories and helpers that make tests read like scenarios."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
+                          r'|name="csrf_token" value="([^"]+)"')
+
+COURSE_YAML = """\
+slug: basics
+title: Les bases
+language: fr
+summary: Un petit cours de test.
+issuer: Académie de test
+"""
+
+CHAPTERS = {
+    "01-welcome.md": ("Bienvenue", "## Premiers pas\n\nBonjour et bienvenue.\n\n"
+                      "Voir [la suite](02-data.md).\n"),
+    "02-data.md": ("Les données", "## Données\n\n![Un schéma](images/diagram.svg)\n\n"
+                   "::: tip\nUne astuce.\n:::\n"),
+    "03-next.md": ("Et ensuite", "## Ensuite\n\nFin du cours.\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"),
+}
+
+SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><title>x</title></svg>\n'
+
+
+def write_course(folder: Path, course_yaml: str = COURSE_YAML,
+                 chapters: dict[str, tuple[str, str]] | None = None) -> Path:
+    """Write a course folder: course.yaml, chapters with front matter, one image."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "course.yaml").write_text(course_yaml, encoding="utf-8")
+    (folder / "images").mkdir(exist_ok=True)
+    (folder / "images" / "diagram.svg").write_text(SVG, encoding="utf-8")
+    for name, (title, body) in (chapters or CHAPTERS).items():
+        (folder / name).write_text(f"---\ntitle: {title}\n---\n{textwrap.dedent(body)}",
+                                   encoding="utf-8")
+    return folder
+
+
+def csrf_token(response: TestResponse) -> str:
+    match = CSRF_PATTERN.search(response.get_data(as_text=True))
+    assert match, "the page has no CSRF token"
+    return match.group(1) or match.group(2)
+
+
+class Auth:
+    """Sign up, log in and out through the real forms (CSRF included)."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+
+    def token(self, url: str = "/login") -> str:
+        return csrf_token(self.client.get(url))
+
+    def signup(self, email: str = "ana@example.org", name: str = "Ana Dupont",
+               password: str = "un mot de passe solide", next: str = "") -> TestResponse:
+        return self.client.post("/signup", data={
+            "csrf_token": self.token("/signup"), "email": email, "name": name,
+            "password": password, "next": next,
+        })
+
+    def login(self, email: str = "ana@example.org", password: str = "un mot de passe solide",
+              remember: bool = False) -> TestResponse:
+        data = {"csrf_token": self.token("/login"), "email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/login", data=data)
+
+    def logout(self) -> TestResponse:
+        return self.client.post("/logout", data={"csrf_token": self.token("/")})
+
+    def post(self, url: str, data: dict | None = None, token_from: str = "/") -> TestResponse:
+        """POST a form the way a browser would, with the page's CSRF token."""
+        return self.client.post(url, data={"csrf_token": self.token(token_from), **(data or {})})
+
+    def complete(self, chapter_url: str) -> TestResponse:
+        return self.post(chapter_url + "complete", token_from=chapter_url)
