@@ -28,6 +28,21 @@ def _load_app(**overrides: Any) -> Flask:
         sys.exit(1)
 
 
+def _ready_app() -> Flask:
+    """The app with an up-to-date schema: migrated automatically on the embedded
+    SQLite database, or a clear error asking for `courseware db upgrade`."""
+    from .db import get_engine
+    from .migrate import pending_revisions, upgrade_database
+
+    app = _load_app()
+    engine = get_engine(app)
+    if engine.dialect.name == "sqlite":
+        upgrade_database(engine)
+    elif pending_revisions(engine):
+        raise click.ClickException("the database schema is out of date: run `courseware db upgrade`")
+    return app
+
+
 @click.group(context_settings={"auto_envvar_prefix": "COURSEWARE", "help_option_names": ["-h", "--help"]})
 def main() -> None:
     """Self-hosted, self-paced Markdown courses with signed certificates."""
@@ -45,16 +60,13 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
     With the embedded SQLite database, migrations are applied first. With another
     database, run `courseware db upgrade` when upgrading.
     """
-    app = _load_app()
     from .db import get_engine
-    from .migrate import pending_revisions, upgrade_database
 
+    app = _ready_app()
     engine = get_engine(app)
-    if engine.dialect.name == "sqlite":
-        upgrade_database(engine)
-    elif pending_revisions(engine):
-        raise click.ClickException("the database schema is out of date: run `courseware db upgrade`")
     engine.dispose()
+    with app.app_context():
+        _signing_identity()  # generated once here, before workers fork
     click.echo(f"courseware: serving {len(app.extensions['courseware.library'].courses)} "
                f"course(s) on http://{host}:{port}/ (database: {engine.dialect.name})")
     if dev:
@@ -118,14 +130,11 @@ def create_admin(email: str, name: str, password_stdin: bool) -> None:
     """Create an administrator account (asks for the password)."""
     from . import accounts
     from .db import get_engine
-    from .migrate import upgrade_database
 
-    app = _load_app()
+    app = _ready_app()
     password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
     if len(password) < app.config["PASSWORD_MIN_LENGTH"]:
         raise click.ClickException(f"the password needs at least {app.config['PASSWORD_MIN_LENGTH']} characters")
-    if get_engine(app).dialect.name == "sqlite":
-        upgrade_database(get_engine(app))
     from sqlalchemy.orm import Session
 
     with Session(get_engine(app)) as session:
@@ -145,7 +154,7 @@ def list_users() -> None:
     from .db import get_engine
     from .models import User
 
-    app = _load_app()
+    app = _ready_app()
     with get_engine(app).connect() as connection:
         rows = connection.execute(
             select(User.email, User.name, User.is_admin, User.created_at).order_by(User.created_at)
@@ -153,6 +162,84 @@ def list_users() -> None:
     for email, name, is_admin, created in rows:
         click.echo(f"{email}\t{name}\t{'admin' if is_admin else 'learner'}\t{created:%Y-%m-%d}")
     click.echo(f"{len(rows)} account(s)", err=True)
+
+
+@main.group()
+def keys() -> None:
+    """The key and X.509 certificate that sign certificate PDFs."""
+
+
+@keys.command("init")
+def keys_init() -> None:
+    """Create the signing key and certificate in the instance folder (once; safe to repeat)."""
+    app = _load_app()
+    with app.app_context():
+        identity = _signing_identity()
+    click.echo(f"courseware: signing key ready in {app.config['INSTANCE_DIR']}")
+    click.echo(f"SHA-256 fingerprint: {identity.fingerprint}")
+
+
+def _signing_identity():  # type: ignore[no-untyped-def]
+    from .certificates import SigningIdentityError
+    from .web.certificate_support import certificate_files
+
+    try:
+        return certificate_files().identity
+    except SigningIdentityError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@main.group()
+def certificates() -> None:
+    """Issued certificates."""
+
+
+@certificates.command("revoke")
+@click.argument("certificate_id")
+@click.option("--reason", required=True, help="Shown on the verification page.")
+def certificates_revoke(certificate_id: str, reason: str) -> None:
+    """Revoke a certificate: its page and the upload check will say so."""
+    from datetime import UTC, datetime
+
+    from .certificates import CertificateNotFound, normalise_public_id, revoke_certificate
+    from .db import get_session
+
+    app = _ready_app()
+    public_id = normalise_public_id(certificate_id)
+    if public_id is None:
+        raise click.ClickException(f"'{certificate_id}' is not a certificate ID (XXXX-XXXX-XXXX-XXXX)")
+    with app.app_context():
+        session = get_session()
+        try:
+            revoke_certificate(session, public_id, reason, datetime.now(UTC))
+        except CertificateNotFound:
+            raise click.ClickException(f"no certificate {public_id}") from None
+        session.commit()
+    click.echo(f"courseware: certificate {public_id} revoked")
+
+
+@certificates.command("verify")
+@click.argument("pdf_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def certificates_verify(pdf_file: Path) -> None:
+    """Check a certificate PDF: signature, signer, and the certificate's status.
+
+    Exits 0 when authentic and valid, 1 otherwise.
+    """
+    from .web.certificates import check_uploaded_pdf
+
+    app = _ready_app()
+    with app.test_request_context():
+        _signing_identity()
+        result = check_uploaded_pdf(pdf_file.read_bytes())
+        certificate = result["certificate"]
+        verdict = result["verdict"]
+        if verdict == "authentic":
+            click.echo(f"authentic: {certificate.public_id}, {certificate.printed_name}, "
+                       f"{certificate.course_title}, issued {certificate.issued_at:%Y-%m-%d}")
+            return
+        detail = result["reason"] if verdict == "not_authentic" else verdict
+        click.echo(f"NOT VALID: {pdf_file}: {detail}", err=True)
+        sys.exit(1)
 
 
 def register_commands(app: Flask) -> None:

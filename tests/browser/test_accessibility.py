@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import new_context
+from tests.browser.conftest import VIEWPORTS, new_context
 from tests.browser.pages import PAGES, SitePage
 from tests.live_server import LiveServer
 
@@ -33,13 +34,27 @@ def axe_source() -> str:
     return AXE_PATH.read_text(encoding="utf-8")
 
 
-def axe_violations(page: Page, axe_source: str) -> list[dict]:
-    # evaluate() is not subject to the page's Content-Security-Policy, unlike a <script>.
-    page.evaluate(axe_source)
+def axe_violations(page: Page) -> list[dict]:
     result = page.evaluate(
         "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
         WCAG_TAGS)
     return result["violations"]
+
+
+@pytest.fixture(scope="session")
+def axe_pages(browser: Browser, live: LiveServer, learner_state: dict,
+              axe_source: str) -> Iterator[dict[bool, Page]]:
+    """One tab for visitors and one for a logged-in learner, reused by every check (fast)."""
+    contexts = {login: new_context(browser, live, storage_state=learner_state if login else None)
+                for login in (False, True)}
+    pages = {}
+    for login, context in contexts.items():
+        # An init script is not subject to the page's Content-Security-Policy, unlike <script>.
+        context.add_init_script(axe_source)
+        pages[login] = context.new_page()
+    yield pages
+    for context in contexts.values():
+        context.close()
 
 
 def describe(violations: list[dict]) -> str:
@@ -61,17 +76,13 @@ def test_axe_version_matches_statement(axe_source: str) -> None:
 
 @pytest.mark.parametrize("display", DISPLAYS, ids=["-".join(d) for d in DISPLAYS])
 @pytest.mark.parametrize("site_page", PAGES, ids=[p.name for p in PAGES])
-def test_no_wcag_violation(site_page: SitePage, display: tuple[str, str], browser: Browser,
-                           live: LiveServer, learner_state: dict, reset_path: str,
-                           axe_source: str) -> None:
+def test_no_wcag_violation(site_page: SitePage, display: tuple[str, str],
+                           axe_pages: dict[bool, Page], reset_path: str) -> None:
     viewport, scheme = display
-    context = new_context(browser, live, viewport, color_scheme=scheme,
-                          storage_state=learner_state if site_page.login else None)
-    try:
-        page = context.new_page()
-        site_page.open(page, reset_path)
-        violations = axe_violations(page, axe_source)
-        assert not violations, f"{site_page.name} at {viewport} ({scheme}), {page.url}:\n" \
-            + describe(violations)
-    finally:
-        context.close()
+    page = axe_pages[site_page.login]
+    page.set_viewport_size(VIEWPORTS[viewport])
+    page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+    site_page.open(page, reset_path)
+    violations = axe_violations(page)
+    assert not violations, f"{site_page.name} at {viewport} ({scheme}), {page.url}:\n" \
+        + describe(violations)

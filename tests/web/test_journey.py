@@ -176,9 +176,9 @@ def test_chapter_pages_show_rendered_content_and_working_links(client):
     html = client.get(DATA).get_data(as_text=True)
     assert '<img src="../assets/images/diagram.svg" alt="Un schéma"' in html
     assert 'class="callout callout-tip"' in html
-    image = client.get(urljoin(DATA, "../assets/images/diagram.svg"))
-    assert image.status_code == 200
-    assert image.mimetype == "image/svg+xml"
+    with client.get(urljoin(DATA, "../assets/images/diagram.svg")) as image:
+        assert image.status_code == 200
+        assert image.mimetype == "image/svg+xml"
 
     welcome = client.get(WELCOME).get_data(as_text=True)
     assert '<a href="../data/">la suite</a>' in welcome  # link between chapter files
