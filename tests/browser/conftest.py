@@ -135,3 +135,33 @@ def reset_path(browser: Browser, live: LiveServer) -> str:
                 return match.group(1)
         time.sleep(0.1)
     raise AssertionError(f"no reset mail for {email} in {live.instance_dir / 'mail'}")
+
+
+AXE_PATH = Path(__file__).parent / "vendor" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE_PATH.exists():
+        pytest.fail(f"{AXE_PATH} is missing: it is vendored in the repository", pytrace=False)
+    return AXE_PATH.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def tabs(browser: Browser, live: LiveServer, learner_state: dict,
+         axe_source: str) -> Iterator[dict[bool, Page]]:
+    """One tab for visitors and one for a logged-in learner (keyed by `login`), reused
+    by every page check because a new browser context costs half a second.
+
+    axe-core is loaded into every document by an init script, which the site's
+    Content-Security-Policy does not block (a <script> tag would be).
+    """
+    contexts = {login: new_context(browser, live, storage_state=learner_state if login else None)
+                for login in (False, True)}
+    pages = {}
+    for login, context in contexts.items():
+        context.add_init_script(axe_source)
+        pages[login] = context.new_page()
+    yield pages
+    for context in contexts.values():
+        context.close()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from playwright.sync_api import Page
+from playwright.sync_api import Page, Response
 
 COURSE = "basics"
 CHAPTERS = ("welcome", "data", "next")  # the tiny course of tests/helpers.py, in order
@@ -24,7 +24,8 @@ class SitePage:
     action: str | None = None
     status: int = 200
 
-    def open(self, page: Page, reset_path: str = "") -> None:
+    def open(self, page: Page, reset_path: str = "") -> Response:
+        """Show the page in `page`; returns the response whose HTML is displayed."""
         response = page.goto(self.path.replace("{reset}", reset_path))
         assert response is not None
         if self.action:
@@ -36,6 +37,7 @@ class SitePage:
             response = navigation.value
             assert response is not None
         assert response.status == self.status, f"{self.name}: {response.status} {page.url}"
+        return response
 
 
 CHAPTER = f"/courses/{COURSE}/{CHAPTERS[1]}/"  # has an image, a callout and a heading

@@ -146,16 +146,25 @@ def test_deleting_the_account_erases_it_and_only_it(app, client, auth, second_au
     assert auth.signup().status_code == 302
 
 
-def test_deleted_account_remember_cookie_does_not_log_in(client, auth):
+def test_cookies_of_a_deleted_account_never_open_a_newer_account(client, auth, second_auth):
+    """A shared computer keeps the deleted learner's cookies; the next learner must be safe."""
     auth.signup()
     auth.logout()
     auth.login(remember=True)
     remembered = client.get_cookie("remember_token").value
+    old_session = client.get_cookie("session").value
     delete_account(auth, PASSWORD)
-    auth.signup()  # someone else takes the same address afterwards
-    auth.logout()
-    client.set_cookie("remember_token", remembered)
+
+    second_auth.signup(email="carla@example.org", name="Carla Petit")
+    second_auth.complete(WELCOME)
+
+    client.set_cookie("session", old_session)
     assert client.get("/account/").status_code == 302
+    client.delete_cookie("session")
+    client.set_cookie("remember_token", remembered)
+    page = client.get("/account/")
+    assert page.status_code == 302
+    assert "carla@example.org" not in page.get_data(as_text=True)
 
 
 def test_delete_page_form_has_a_csrf_token(client, auth):
