@@ -67,6 +67,7 @@ class Result:
     bytes_per_response: int
     http_errors: int  # responses that are not what the scenario expects
     socket_errors: dict[str, int] = field(default_factory=dict)
+    cpu_ms: float | None = None  # server CPU (master + workers) per request
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -131,6 +132,67 @@ def run_wrk(url: str, *, duration: int, connections: int, headers: dict[str, str
     if completed.returncode != 0:
         raise RuntimeError(f"wrk failed ({completed.returncode}): {completed.stderr}{completed.stdout}")
     return completed.stdout
+
+
+# --------------------------------------------------------------------------- server CPU
+# Throughput on a shared machine moves with whatever else runs; the CPU time the
+# server processes spend per request does not, so it is reported too.
+
+
+def _stat(pid: int) -> list[str] | None:
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    return text[text.rindex(")") + 2:].split()  # fields from "state" on
+
+
+def _process_tree(root: int) -> list[int]:
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (fields := _stat(int(entry.name))) is not None:
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
+    tree, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        tree.append(pid)
+        todo.extend(children.get(pid, []))
+    return tree
+
+
+def cpu_seconds(root: int) -> float:
+    """User + system CPU time of a process and all its descendants still alive."""
+    ticks = 0
+    for pid in _process_tree(root):
+        if (fields := _stat(pid)) is not None:
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def serve_process(port: int) -> int:
+    """The `courseware serve` master that running_server started on `port`."""
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        fields = _stat(int(entry.name))
+        if (fields and int(fields[1]) == os.getpid() and b"serve" in argv
+                and str(port).encode() in argv):
+            return int(entry.name)
+    raise RuntimeError(f"no courseware serve process on port {port}")
+
+
+def measure(scenario: str, root_pid: int, url: str, **wrk_options: object) -> tuple[Result, str]:
+    """Run wrk once; the result carries the server's CPU time per request."""
+    before = cpu_seconds(root_pid)
+    output = run_wrk(url, **wrk_options)  # type: ignore[arg-type]
+    result = parse_wrk(scenario, output)
+    if result.requests:
+        result.cpu_ms = (cpu_seconds(root_pid) - before) * 1000 / result.requests
+    return result, output
 
 
 # --------------------------------------------------------------------------- content
@@ -217,7 +279,7 @@ def sign_up(base_url: str, index: int, chapter_paths: list[str]) -> Learner:
 
 
 @contextmanager
-def bare_flask_server(workdir: Path, size: int) -> Iterator[str]:
+def bare_flask_server(workdir: Path, size: int) -> Iterator[tuple[str, int]]:
     port = free_port()
     log = open(workdir / f"bare-{port}.log", "wb")  # noqa: SIM115
     process = subprocess.Popen(
@@ -238,7 +300,7 @@ def bare_flask_server(workdir: Path, size: int) -> Iterator[str]:
             if time.monotonic() > deadline:
                 raise RuntimeError("bare Flask app did not answer within 30 s")
             time.sleep(0.1)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         try:
@@ -357,7 +419,9 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
     print(f"\n[{backend}] starting courseware serve --workers 2 ({database_url})", flush=True)
     with running_server(content_dir=content_dir, instance_dir=instance, database_url=database_url,
                         workers=2) as server:
-        log = instance.parent / f"server-{server.url.rsplit(':', 1)[1]}.log"
+        port = int(server.url.rsplit(":", 1)[1])
+        log = instance.parent / f"server-{port}.log"
+        server_pid = serve_process(port)
         learners = [sign_up(server.url, index, chapter_paths) for index in range(LEARNERS)]
         reader = learners[0]
         check = requests.get(server.url + chapter_path, timeout=10,
@@ -370,10 +434,10 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
         print(f"[{backend}] chapter page {chapter_path}: {page_size} bytes "
               f"(chapter body {len(chapter.html.encode())} bytes), {LEARNERS} learners signed up", flush=True)
 
-        with bare_flask_server(workdir, page_size) as bare_url:
+        with bare_flask_server(workdir, page_size) as (bare_url, bare_pid):
             run_wrk(bare_url, duration=WARM_UP_SECONDS, connections=args.connections)
-            output = run_wrk(bare_url, duration=args.duration, connections=args.connections)
-        bare = parse_wrk("bare Flask (same size)", output)
+            bare, _output = measure("bare Flask (same size)", bare_pid, bare_url,
+                                    duration=args.duration, connections=args.connections)
         results.append(bare)
         print(f"[{backend}] bare Flask: {bare.requests_per_s:.0f} req/s", flush=True)
 
@@ -381,9 +445,8 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
         run_wrk(server.url + chapter_path, duration=WARM_UP_SECONDS, connections=args.connections,
                 headers=headers)
         offset = log.stat().st_size
-        output = run_wrk(server.url + chapter_path, duration=args.duration,
-                         connections=args.connections, headers=headers)
-        page = parse_wrk("chapter page (GET, logged in)", output)
+        page, _output = measure("chapter page (GET, logged in)", server_pid, server.url + chapter_path,
+                                duration=args.duration, connections=args.connections, headers=headers)
         five_hundreds, locked = server_errors(log_since(log, offset))
         if page.bytes_per_response < page_size * 0.95:
             page.notes.append(f"responses average {page.bytes_per_response} B, expected {page_size} B")
@@ -396,10 +459,10 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
 
         script = complete_script(workdir / backend / "complete.lua", learners, complete_paths)
         offset = log.stat().st_size
-        output = run_wrk(server.url + complete_paths[0], duration=args.duration,
-                         connections=args.connections, script=script)
-        complete = parse_wrk(f"mark as complete (POST, {LEARNERS} learners x "
-                             f"{len(complete_paths)} chapters)", output)
+        complete, output = measure(f"mark as complete (POST, {LEARNERS} learners x "
+                                   f"{len(complete_paths)} chapters)", server_pid,
+                                   server.url + complete_paths[0], duration=args.duration,
+                                   connections=args.connections, script=script)
         statuses = status_counts(output)
         complete.http_errors = sum(count for status, count in statuses.items() if not 300 <= status < 400)
         five_hundreds, locked = server_errors(log_since(log, offset))
@@ -413,20 +476,26 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
 # --------------------------------------------------------------------------- report
 
 
-def print_table(rows: list[tuple[str, Result, float]]) -> None:
-    header = ("backend", "scenario", "req/s", "p50 ms", "p99 ms", "errors", "x bare")
-    lines = [header] + [
-        (backend, r.scenario, f"{r.requests_per_s:.0f}", f"{r.p50_ms:.1f}", f"{r.p99_ms:.1f}",
-         str(r.errors), f"{ratio:.2f}")
-        for backend, r, ratio in rows
-    ]
+def print_table(rows: list[tuple[str, Result, Result]]) -> None:
+    """One line per scenario; the ratios compare with the same backend's bare Flask run."""
+    header = ("backend", "scenario", "req/s", "p50 ms", "p99 ms", "errors", "x bare",
+              "CPU ms/req", "CPU x bare")
+    lines = [header]
+    for backend, r, bare in rows:
+        cpu_ratio = (f"{bare.cpu_ms / r.cpu_ms:.2f}" if r.cpu_ms and bare.cpu_ms else "-")
+        lines.append((backend, r.scenario, f"{r.requests_per_s:.0f}", f"{r.p50_ms:.1f}",
+                      f"{r.p99_ms:.1f}", str(r.errors), f"{r.requests_per_s / bare.requests_per_s:.2f}",
+                      f"{r.cpu_ms:.2f}" if r.cpu_ms is not None else "-", cpu_ratio))
     widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    numeric = {2, 3, 4, 5, 6}
     for number, line in enumerate(lines):
-        print("  ".join(cell.rjust(widths[i]) if i in numeric else cell.ljust(widths[i])
+        print("  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i])
                         for i, cell in enumerate(line)))
         if number == 0:
             print("  ".join("-" * width for width in widths))
+
+
+def load_average() -> str:
+    return " ".join(f"{value:.1f}" for value in os.getloadavg())
 
 
 def main() -> int:
@@ -443,7 +512,8 @@ def main() -> int:
 
     workdir = Path(tempfile.mkdtemp(prefix="courseware-bench-"))
     backends = ["sqlite", "postgresql"] if args.backend == "both" else [args.backend]
-    rows: list[tuple[str, Result, float]] = []
+    rows: list[tuple[str, Result, Result]] = []
+    load_before = load_average()
     try:
         content_dir, content_note = choose_content(workdir)
         print(f"content: {content_note}")
@@ -451,15 +521,17 @@ def main() -> int:
               f"gunicorn: 2 sync workers; {os.cpu_count()} CPUs")
         for backend in backends:
             results = bench_backend(backend, content_dir, workdir, args)
-            baseline = results[0].requests_per_s
-            rows += [(backend, r, r.requests_per_s / baseline) for r in results]
+            rows += [(backend, r, results[0]) for r in results]
     except BaseException:
         print(f"\nbenchmark failed; logs kept in {workdir}", file=sys.stderr)
         raise
     print()
     print(f"content: {content_note}")
+    print(f"load average (1, 5, 15 min): {load_before} before, {load_average()} after "
+          f"({os.cpu_count()} CPUs; anything above the benchmark's own load skews req/s, "
+          "not CPU ms/req)")
     print_table(rows)
-    notes = [(backend, r) for backend, r, _ratio in rows if r.notes or r.socket_errors]
+    notes = [(backend, r) for backend, r, _bare in rows if r.notes or r.socket_errors]
     if notes:
         print()
         for backend, r in notes:
@@ -467,10 +539,13 @@ def main() -> int:
             if r.socket_errors:
                 details.append("socket errors " + ", ".join(f"{k} {v}" for k, v in r.socket_errors.items()))
             print(f"{backend} / {r.scenario}: " + "; ".join(details))
-    for backend, r, ratio in rows:
+    for backend, r, bare in rows:
         if r.scenario.startswith("chapter page"):
+            ratio = r.requests_per_s / bare.requests_per_s
             verdict = "meets" if ratio >= 0.5 else "BELOW"
-            print(f"{backend}: chapter page at {ratio:.2f}x bare Flask: {verdict} the 0.5x target")
+            cpu = f" (CPU per request: {bare.cpu_ms / r.cpu_ms:.2f}x)" if r.cpu_ms and bare.cpu_ms else ""
+            print(f"{backend}: chapter page at {ratio:.2f}x bare Flask throughput{cpu}: "
+                  f"{verdict} the 0.5x target")
     if args.keep:
         print(f"logs: {workdir}")
     else:

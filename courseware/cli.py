@@ -134,7 +134,8 @@ def create_admin(email: str, name: str, password_stdin: bool) -> None:
     app = _ready_app()
     password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
     if len(password) < app.config["PASSWORD_MIN_LENGTH"]:
-        raise click.ClickException(f"the password needs at least {app.config['PASSWORD_MIN_LENGTH']} characters")
+        minimum = app.config["PASSWORD_MIN_LENGTH"]
+        raise click.ClickException(f"the password needs at least {minimum} characters")
     from sqlalchemy.orm import Session
 
     with Session(get_engine(app)) as session:

@@ -58,6 +58,10 @@ def _contents_untouched(data: bytes, signature: object) -> bool:
         start == 0
         and data[start + gap_start : gap_end] == expected
         and cms.ContentInfo.load(der).dump(force=True) == der  # canonical DER only
+        # fields outside the signed attributes must hold the values pyHanko writes
+        and signature.signed_data["version"].native == "v1"  # type: ignore[attr-defined]
+        and signature.signer_info["version"].native == "v1"  # type: ignore[attr-defined]
+        and not signature.signer_info["unsigned_attrs"].native  # type: ignore[attr-defined]
         and not contents[len(der) :].strip(b"\x00")
     )
 

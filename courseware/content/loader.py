@@ -227,8 +227,8 @@ def _check_duplicate_slugs(sources: list[_ChapterSource], problems: list[Problem
     first: dict[str, Path] = {}
     for source in sources:
         if source.slug in first:
-            problems.append(Problem(source.path, 1,
-                                    f"duplicate chapter slug '{source.slug}' (also {first[source.slug].name})"))
+            other = first[source.slug].name
+            problems.append(Problem(source.path, 1, f"duplicate chapter slug '{source.slug}' (also {other})"))
         else:
             first[source.slug] = source.path
 

@@ -12,11 +12,14 @@ def _messages() -> dict[int, tuple[str, str]]:
     return {
         400: (_("Bad request"), _("The request could not be understood.")),
         403: (_("Access denied"), _("You are not allowed to see this page.")),
-        404: (_("Page not found"), _("This page does not exist. Check the address, or go back to the courses.")),
+        404: (_("Page not found"),
+              _("This page does not exist. Check the address, or go back to the courses.")),
         405: (_("Method not allowed"), _("This page cannot be used that way.")),
         413: (_("Too large"), _("What you sent is too large.")),
-        429: (_("Too many attempts"), _("Too many attempts in a short time. Please wait a minute and try again.")),
-        500: (_("Something went wrong"), _("An unexpected error happened on our side. Your progress is safe; please try again.")),
+        429: (_("Too many attempts"),
+              _("Too many attempts in a short time. Please wait a minute and try again.")),
+        500: (_("Something went wrong"),
+              _("An unexpected error happened on our side. Your progress is safe; please try again.")),
     }
 
 

@@ -139,8 +139,9 @@ def test_names_no_font_covers_are_refused():
 
 
 def test_preview_card_is_a_deterministic_1200x630_png(layout):
-    from PIL import Image
     import io
+
+    from PIL import Image
 
     png = render_preview_png(make_snapshot("محمد عبد الله"), layout)
     assert png == render_preview_png(make_snapshot("محمد عبد الله"), layout)

@@ -52,7 +52,7 @@ def test_poppler_pdfsig_reports_a_valid_untouched_signature(signed, tmp_path):
 
 def test_any_flipped_byte_is_detected(signed, identity):
     # every 97th byte: header, page content, fonts, signature dictionary, CMS, xref, trailer
-    for offset in range(0, len(signed), 89):
+    for offset in [*range(0, len(signed), 173), *range(len(signed) // 2 - 9000, len(signed) // 2, 37)]:
         tampered = bytearray(signed)
         tampered[offset] ^= 0x01
         check = verify_certificate_pdf(bytes(tampered), identity)
