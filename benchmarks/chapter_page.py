@@ -230,8 +230,10 @@ def generated_course(folder: Path, chapters: int = 7, chapter_html_kb: int = 40)
     return folder
 
 
-def choose_content(workdir: Path) -> tuple[Path, str]:
+def choose_content(workdir: Path, force_generated: bool = False) -> tuple[Path, str]:
     """The demo course if it loads cleanly, else a generated course of similar size."""
+    if force_generated:
+        return generated_course(workdir / "content"), "GENERATED course (--generated-content)"
     courses, problems = check_library(DEMO_CONTENT)
     if courses and not problems:
         return DEMO_CONTENT, f"demo content in {DEMO_CONTENT}"
@@ -504,6 +506,8 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=64, help="wrk connections (default 64)")
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
+    parser.add_argument("--generated-content", action="store_true",
+                        help="use the generated ~40 KB-per-chapter course, not content/")
     args = parser.parse_args()
     if not 1 <= args.duration <= 300:
         parser.error("--duration must be between 1 and 300 seconds")
@@ -515,7 +519,7 @@ def main() -> int:
     rows: list[tuple[str, Result, Result]] = []
     load_before = load_average()
     try:
-        content_dir, content_note = choose_content(workdir)
+        content_dir, content_note = choose_content(workdir, args.generated_content)
         print(f"content: {content_note}")
         print(f"wrk: -t2 -c{args.connections} -d{args.duration}s on 127.0.0.1; "
               f"gunicorn: 2 sync workers; {os.cpu_count()} CPUs")

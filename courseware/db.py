@@ -16,11 +16,15 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 5, "check_same_thread": False})
         event.listen(engine, "connect", _configure_sqlite)
+        event.listen(engine, "begin", _begin_sqlite)
         return engine
     return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy issue BEGIN itself (below): the driver's own transaction
+    # handling breaks SAVEPOINTs, which certificate issuing relies on.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     # WAL lets readers and one writer work at once; busy_timeout makes writers
     # wait instead of failing with "database is locked"; NORMAL is safe in WAL
@@ -32,10 +36,20 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _begin_sqlite(connection: Any) -> None:
+    # A deferred transaction that read first and writes later fails at once with
+    # "database is locked" if another writer committed in between. Transactions
+    # that may write after reading (ORM sessions) therefore take the write lock up
+    # front and wait their turn (busy_timeout); plain reads stay deferred.
+    immediate = connection.get_execution_options().get("sqlite_immediate", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions[ENGINE_KEY] = engine
-    app.extensions["courseware.sessionmaker"] = sessionmaker(engine, expire_on_commit=False)
+    writer = engine.execution_options(sqlite_immediate=True)
+    app.extensions["courseware.sessionmaker"] = sessionmaker(writer, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 
 

@@ -84,7 +84,11 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
     """One course folder; returns None as the course when it has errors."""
     problems: list[Problem] = []
     course_file = folder / COURSE_FILE
-    meta = _read_yaml(course_file, course_file.read_text(encoding="utf-8"), 0, problems)
+    try:
+        text = course_file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, [Problem(course_file, 1, f"not UTF-8 text ({exc.reason})")]
+    meta = _read_yaml(course_file, text, 0, problems)
     if meta is None:
         return None, problems
     for name in REQUIRED_COURSE_FIELDS:

@@ -103,8 +103,11 @@ def render_chapter(body: str, context: RenderContext) -> tuple[str, tuple[Headin
             toc.append(Heading(int(token.tag[1]), str(token.attrGet("id")), inline.content))
         if token.type == "inline" and token.children:
             words += len(token.content.split())
+            child_line = line  # a paragraph spans lines: count its line breaks
             for child in token.children:
-                _rewrite_reference(child, context, line)
+                if child.type in ("softbreak", "hardbreak"):
+                    child_line += 1
+                _rewrite_reference(child, context, child_line)
     html = _MD.renderer.render(tokens, _MD.options, env)
     return html, tuple(toc), words
 

@@ -58,6 +58,7 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
     with get_engine().connect() as connection:
         progress = course_progress(connection, user_id, course)
         if user_id is not None and progress.state(chapter.slug) is ChapterState.NOT_STARTED:
+            connection.commit()  # end the read: the write starts its own transaction
             record_chapter_opened(connection, user_id, course.slug, chapter.slug)
             connection.commit()
             progress.states[chapter.slug] = ChapterState.STARTED

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from tests.browser.pages import COURSE
+from tests.browser.pages import CHAPTERS, COURSE
 from tests.helpers import write_course
 from tests.live_server import LiveServer, running_server
 
@@ -115,6 +115,34 @@ def learner_state(browser: Browser, live: LiveServer) -> dict:
 
 
 @pytest.fixture(scope="session")
+def graduate(browser: Browser, live: LiveServer) -> tuple[dict, str]:
+    """(cookies, certificate page path) of a learner who completed the course and
+    claimed the certificate, through the real pages."""
+    context = new_context(browser, live)
+    page = context.new_page()
+    sign_up(page, name="Chloé Martin")
+    for chapter in CHAPTERS:
+        page.goto(f"/courses/{COURSE}/{chapter}/")
+        page.locator("main .chapter-end form button[type=submit]").click()
+        page.wait_for_load_state()
+    page.goto(f"/courses/{COURSE}/certificate")
+    if page.locator("#confirm").count():
+        page.locator("#confirm").check()
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/certificates/[A-Z0-9-]+$"))
+    certificate_path = page.url.removeprefix(live.url)
+    state = context.storage_state()
+    context.close()
+    return state, certificate_path
+
+
+@pytest.fixture(scope="session")
+def paths(reset_path: str, graduate: tuple[dict, str]) -> dict[str, str]:
+    """Values for the placeholders of SitePage paths."""
+    return {"reset": reset_path, "certificate": graduate[1]}
+
+
+@pytest.fixture(scope="session")
 def reset_path(browser: Browser, live: LiveServer) -> str:
     """A valid password-reset link, taken from the mail the site saved to its instance folder."""
     context = new_context(browser, live)
@@ -148,16 +176,17 @@ def axe_source() -> str:
 
 
 @pytest.fixture(scope="session")
-def tabs(browser: Browser, live: LiveServer, learner_state: dict,
-         axe_source: str) -> Iterator[dict[bool, Page]]:
-    """One tab for visitors and one for a logged-in learner (keyed by `login`), reused
+def tabs(browser: Browser, live: LiveServer, learner_state: dict, graduate: tuple[dict, str],
+         axe_source: str) -> Iterator[dict[str | None, Page]]:
+    """One tab for each kind of visitor (keyed like SitePage.login), reused
     by every page check because a new browser context costs half a second.
 
     axe-core is loaded into every document by an init script, which the site's
     Content-Security-Policy does not block (a <script> tag would be).
     """
-    contexts = {login: new_context(browser, live, storage_state=learner_state if login else None)
-                for login in (False, True)}
+    states = {None: None, "learner": learner_state, "graduate": graduate[0]}
+    contexts = {login: new_context(browser, live, storage_state=state)
+                for login, state in states.items()}
     pages = {}
     for login, context in contexts.items():
         context.add_init_script(axe_source)

@@ -17,16 +17,17 @@ CHAPTERS = ("welcome", "data", "next")  # the tiny course of tests/helpers.py, i
 @dataclass(frozen=True)
 class SitePage:
     name: str
-    path: str  # "{reset}" stands for a valid password-reset path
-    login: bool = False
+    # Placeholders: {reset} a valid password-reset path, {certificate} a certificate's page.
+    path: str
+    login: str | None = None  # None: a visitor; "learner": chapter 1 opened; "graduate": done
     # "submit": send the page's main form as it is (shows validation errors);
     # "submit-without-csrf": the same without its CSRF token (the 400 page).
     action: str | None = None
     status: int = 200
 
-    def open(self, page: Page, reset_path: str = "") -> Response:
+    def open(self, page: Page, paths: dict[str, str]) -> Response:
         """Show the page in `page`; returns the response whose HTML is displayed."""
-        response = page.goto(self.path.replace("{reset}", reset_path))
+        response = page.goto(self.path.format(**paths))
         assert response is not None
         if self.action:
             if self.action == "submit-without-csrf":
@@ -43,12 +44,12 @@ class SitePage:
 CHAPTER = f"/courses/{COURSE}/{CHAPTERS[1]}/"  # has an image, a callout and a heading
 PAGES = [
     SitePage("home", "/"),
-    SitePage("home-learner", "/", login=True),
+    SitePage("home-learner", "/", login="learner"),
     SitePage("course", f"/courses/{COURSE}/"),
-    SitePage("course-learner", f"/courses/{COURSE}/", login=True),
+    SitePage("course-learner", f"/courses/{COURSE}/", login="learner"),
     SitePage("chapter", CHAPTER),
-    SitePage("chapter-learner", CHAPTER, login=True),
-    SitePage("chapter-last", f"/courses/{COURSE}/{CHAPTERS[-1]}/", login=True),
+    SitePage("chapter-learner", CHAPTER, login="learner"),
+    SitePage("chapter-last", f"/courses/{COURSE}/{CHAPTERS[-1]}/", login="learner"),
     SitePage("signup", "/signup"),
     SitePage("signup-errors", "/signup", action="submit", status=400),
     SitePage("login", "/login"),
@@ -57,13 +58,22 @@ PAGES = [
     SitePage("password-reset", "{reset}"),
     SitePage("password-reset-errors", "{reset}", action="submit", status=400),
     SitePage("password-reset-invalid", "/password/reset/not-a-valid-token", status=400),
-    SitePage("account", "/account/", login=True),
-    SitePage("account-delete", "/account/delete", login=True),
-    SitePage("account-delete-errors", "/account/delete", login=True, action="submit",
+    SitePage("account", "/account/", login="learner"),
+    SitePage("account-delete", "/account/delete", login="learner"),
+    SitePage("account-delete-errors", "/account/delete", login="learner", action="submit",
              status=400),
     SitePage("accessibility", "/accessibility"),
     SitePage("error-404", "/no-such-page", status=404),
     SitePage("error-400-csrf", "/login", action="submit-without-csrf", status=400),
-    # Certificates: claim, verification page, upload check. Add them here when they land,
-    # e.g. SitePage("certificate-claim", f"/courses/{COURSE}/certificate", login=True).
+    SitePage("certificate-not-yet", f"/courses/{COURSE}/certificate", login="learner",
+             status=403),
+    SitePage("course-completed", f"/courses/{COURSE}/", login="graduate"),
+    SitePage("chapter-completed", CHAPTER, login="graduate"),
+    SitePage("account-graduate", "/account/", login="graduate"),
+    SitePage("certificate-claim", f"/courses/{COURSE}/certificate", login="graduate"),
+    SitePage("certificate", "{certificate}"),
+    SitePage("certificate-owner", "{certificate}", login="graduate"),
+    SitePage("certificate-check", "/certificates/verify"),
+    SitePage("certificate-check-errors", "/certificates/verify", action="submit", status=400),
+    SitePage("certificate-unknown", "/certificates/0000-0000-0000-0000", status=404),
 ]

@@ -50,20 +50,20 @@ def test_axe_version_matches_statement(axe_source: str) -> None:
 @pytest.mark.parametrize("display", DISPLAYS, ids=["-".join(d) for d in DISPLAYS])
 @pytest.mark.parametrize("site_page", PAGES, ids=[p.name for p in PAGES])
 def test_no_wcag_violation(site_page: SitePage, display: tuple[str, str],
-                           tabs: dict[bool, Page], reset_path: str) -> None:
+                           tabs: dict[str | None, Page], paths: dict[str, str]) -> None:
     viewport, scheme = display
     page = tabs[site_page.login]
     page.set_viewport_size(VIEWPORTS[viewport])
     page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
-    site_page.open(page, reset_path)
+    site_page.open(page, paths)
     violations = axe_violations(page)
     assert not violations, f"{site_page.name} at {viewport} ({scheme}), {page.url}:\n" \
         + describe(violations)
 
 
-def test_axe_reports_a_broken_page(tabs: dict[bool, Page]) -> None:
+def test_axe_reports_a_broken_page(tabs: dict[str | None, Page]) -> None:
     """The harness itself works: a page with known faults does fail."""
-    page = tabs[False]
+    page = tabs[None]
     page.goto("/")
     page.evaluate("""() => {
         document.documentElement.removeAttribute('lang');

@@ -28,7 +28,7 @@ def vnu_jar() -> Path:
 
 
 @pytest.fixture(scope="session")
-def vnu_messages(tabs: dict[bool, Page], reset_path: str,
+def vnu_messages(tabs: dict[str | None, Page], paths: dict[str, str],
                  tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[dict]]:
     """Validation messages (errors and warnings) for each page, by page name."""
     java = shutil.which("java")
@@ -40,7 +40,7 @@ def vnu_messages(tabs: dict[bool, Page], reset_path: str,
     for site_page in PAGES:
         page = tabs[site_page.login]
         page.set_viewport_size({"width": 1280, "height": 900})
-        response = site_page.open(page, reset_path)
+        response = site_page.open(page, paths)
         path = folder / f"{site_page.name}.html"
         path.write_bytes(response.body())  # the HTML as sent, not the live DOM
         files[site_page.name] = path

@@ -7,6 +7,7 @@ test course. The README's pictures in docs/screenshots/ are copies of a few.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -70,5 +71,17 @@ def test_screenshots(viewport: str, scheme: str, browser: Browser,
         shot("account")
         page.goto("/no-such-page")
         shot("error-404")
+        if viewport == "desktop" and scheme == "light":
+            for chapter in chapters[1:]:
+                page.goto(f"/courses/{course}/{chapter}/")
+                page.locator("main .chapter-end form button[type=submit]").click()
+            shot("course-completed")
+            page.goto(f"/courses/{course}/certificate")
+            shot("certificate-claim")
+            if page.locator("#confirm").count():
+                page.locator("#confirm").check()
+            page.locator("main form button[type=submit]").click()
+            page.wait_for_url(re.compile(r"/certificates/[A-Z0-9-]+$"))
+            shot("certificate")
     finally:
         context.close()

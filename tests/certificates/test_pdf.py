@@ -93,7 +93,7 @@ def test_metadata_names_the_certificate(layout, tmp_path):
     path = write(tmp_path, render_certificate_pdf(make_snapshot(), layout))
     info = subprocess.run([poppler("pdfinfo"), str(path)], capture_output=True, text=True,
                           check=True).stdout
-    fields = {k.strip(): v.strip() for k, _, v in (l.partition(":") for l in info.splitlines())}
+    fields = {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in info.splitlines())}
     assert fields["Title"] == "Certificat de réussite — Éloïse Çağlar-Nguyễn"
     assert fields["Author"] == "Ministère de l’Éducation nationale"
     assert fields["Keywords"] == "certificate-id:7Q2K-9MXD-4HRT-0B3V"

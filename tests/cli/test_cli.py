@@ -1,0 +1,197 @@
+"""The `courseware` command, run the way an administrator runs it."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from sqlalchemy import create_engine, inspect, select, text
+
+from courseware.cli import main
+from courseware.models import User
+from tests.content.test_loader import EXPECTED, FIXTURES, expected_lines
+from tests.helpers import write_course
+
+REPO = Path(__file__).parents[2]
+PASSWORD = "un mot de passe solide"
+
+
+@pytest.fixture
+def environment(tmp_path: Path, database_url: str) -> Iterator[dict[str, str]]:
+    """COURSEWARE_* variables for a fresh instance, content folder and empty database."""
+    content = tmp_path / "content"
+    write_course(content / "basics")
+    if database_url.startswith("postgresql"):
+        engine = create_engine(database_url)
+        with engine.begin() as connection:
+            connection.execute(text(
+                "TRUNCATE certificates, chapter_progress, users RESTART IDENTITY CASCADE"))
+        engine.dispose()
+    yield {
+        "COURSEWARE_INSTANCE_DIR": str(tmp_path / "instance"),
+        "COURSEWARE_CONTENT_DIR": str(content),
+        "COURSEWARE_DATABASE_URL": database_url,
+        "COURSEWARE_SECRET_KEY": "cli-test-key",
+    }
+
+
+def run(environment: dict[str, str], *args: str, input: str | None = None) -> Result:
+    result = CliRunner().invoke(main, list(args), env=environment, input=input)
+    # Errors end with a message and an exit code, never with an exception escaping.
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    return result
+
+
+def run_process(environment: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "courseware.cli", *args], cwd=REPO,
+                          env={"PATH": "/usr/bin:/bin", **environment}, capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_content_check_lists_every_problem_as_path_line_message():
+    result = run_process({}, "content", "check", str(FIXTURES))
+    assert "Traceback" not in result.stderr, result.stderr[-500:]
+    assert result.returncode == 1
+    printed = result.stdout.splitlines()
+    for name in EXPECTED:
+        for line in expected_lines(name):
+            assert line in printed
+    assert f"{len(printed)} problem(s) found." in result.stderr
+
+
+@pytest.mark.parametrize("name", ["broken-link", "too-long", "invalid-yaml", "non-integer-minutes"])
+def test_content_check_on_one_broken_course(name):
+    result = CliRunner().invoke(main, ["content", "check", str(FIXTURES / name)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == expected_lines(name)
+
+
+def test_content_check_on_a_good_course_says_ok(tmp_path):
+    write_course(tmp_path / "basics")
+    result = CliRunner().invoke(main, ["content", "check", str(tmp_path)])
+    assert result.exit_code == 0
+    assert result.stdout == "ok  basics: 3 chapters, 0 h 03 min\n"
+
+
+def test_content_check_uses_the_content_folder_setting(tmp_path):
+    write_course(tmp_path / "basics")
+    result = CliRunner().invoke(main, ["content", "check"],
+                                env={"COURSEWARE_CONTENT_DIR": str(tmp_path)})
+    assert result.exit_code == 0
+    assert result.stdout.startswith("ok  basics:")
+
+
+def test_content_check_on_the_demo_course():
+    result = CliRunner().invoke(main, ["content", "check", str(REPO / "content")])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("ok  ")
+
+
+def test_content_check_on_a_missing_folder(tmp_path):
+    result = CliRunner().invoke(main, ["content", "check", str(tmp_path / "nope")])
+    assert result.exit_code == 1
+    assert result.stdout == f"{tmp_path / 'nope'}:0: content folder does not exist\n"
+
+
+def tables(database_url: str) -> set[str]:
+    engine = create_engine(database_url)
+    try:
+        return set(inspect(engine).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_db_upgrade_is_idempotent(environment, database_url):
+    first = run(environment, "db", "upgrade")
+    assert first.exit_code == 0, first.output
+    assert "database is up to date" in first.stdout
+    assert {"users", "chapter_progress", "certificates", "alembic_version"} <= tables(database_url)
+    second = run(environment, "db", "upgrade")
+    assert second.exit_code == 0, second.output
+    assert "database is up to date" in second.stdout
+
+
+def test_create_admin_then_list(environment):
+    created = run(environment, "users", "create-admin", "--email", "Admin@Example.org",
+                  "--name", "Alice Admin", "--password-stdin", input=PASSWORD + "\n")
+    assert created.exit_code == 0, created.output
+    assert "administrator Admin@Example.org created" in created.stdout
+    learner = run(environment, "users", "list")
+    assert learner.exit_code == 0
+    [line] = learner.stdout.splitlines()
+    email, name, role, date = line.split("\t")
+    assert (email, name, role) == ("admin@example.org", "Alice Admin", "admin")
+    assert len(date) == 10
+    assert "1 account(s)" in learner.stderr
+
+
+def test_admin_password_is_hashed_and_works(environment, database_url):
+    run(environment, "users", "create-admin", "--email", "admin@example.org", "--name", "A",
+        "--password-stdin", input=PASSWORD + "\n")
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            stored = connection.scalar(select(User.password_hash))
+            is_admin = connection.scalar(select(User.is_admin))
+    finally:
+        engine.dispose()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
+    assert is_admin is True
+
+
+def test_duplicate_admin_is_a_clear_error(environment):
+    args = ["users", "create-admin", "--email", "admin@example.org", "--name", "A",
+            "--password-stdin"]
+    assert run(environment, *args, input=PASSWORD + "\n").exit_code == 0
+    again = run(environment, *args[:2], "--email", "ADMIN@example.org", *args[4:],
+                input=PASSWORD + "\n")
+    assert again.exit_code == 1
+    assert "Error: an account already uses ADMIN@example.org" in again.stderr
+    assert "Traceback" not in again.output
+    assert run(environment, "users", "list").stdout.count("admin@example.org") == 1
+
+
+def test_short_admin_password_is_refused(environment):
+    result = run(environment, "users", "create-admin", "--email", "admin@example.org",
+                 "--name", "A", "--password-stdin", input="court\n")
+    assert result.exit_code == 1
+    assert "the password needs at least 10 characters" in result.stderr
+    assert run(environment, "users", "list").stdout == ""
+
+
+def test_users_list_is_empty_on_a_new_database(environment):
+    run(environment, "db", "upgrade")
+    result = run(environment, "users", "list")
+    assert result.exit_code == 0
+    assert result.stdout == ""
+    assert "0 account(s)" in result.stderr
+
+
+def test_serve_with_broken_content_exits_with_the_problems(tmp_path):
+    result = run_process({"COURSEWARE_CONTENT_DIR": str(FIXTURES / "escaping-folder"),
+                          "COURSEWARE_INSTANCE_DIR": str(tmp_path / "instance")},
+                         "serve", "--port", "1")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr + result.stdout
+    for line in expected_lines("escaping-folder"):
+        assert line in result.stderr.splitlines()
+    assert "the content has 2 problem(s)" in result.stderr
+
+
+def test_other_commands_with_broken_content_exit_cleanly_too(environment):
+    broken = {**environment, "COURSEWARE_CONTENT_DIR": str(FIXTURES / "broken-link")}
+    for args in (["db", "upgrade"], ["users", "list"]):
+        result = run(broken, *args)
+        assert result.exit_code == 1
+        assert expected_lines("broken-link")[0] in result.stderr
+
+
+def test_help_lists_the_commands():
+    result = CliRunner().invoke(main, ["--help"])
+    assert result.exit_code == 0
+    for command in ("serve", "db", "content", "users"):
+        assert command in result.stdout

@@ -1,0 +1,294 @@
+"""Course folders -> immutable courses, and every mistake as `path:line: message`.
+
+Each folder under fixtures/ is a course with one kind of mistake.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from courseware import create_app
+from courseware.content import ContentError, check_library, content_version, load_course, load_library
+from tests.helpers import COURSE_YAML, write_course
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+# fixture folder -> every problem it must report: (file, line, message)
+EXPECTED: dict[str, list[tuple[str, int, str]]] = {
+    "invalid-yaml": [("course.yaml", 3, "invalid YAML: mapping values are not allowed here")],
+    "not-a-mapping": [("course.yaml", 1, "expected 'key: value' pairs")],
+    "course-yaml-not-utf8": [("course.yaml", 1, "not UTF-8 text (invalid continuation byte)")],
+    "missing-course-fields": [
+        ("course.yaml", 2, "missing 'title'"),
+        ("course.yaml", 1, "missing 'language'"),
+        ("course.yaml", 1, "missing 'issuer'"),
+    ],
+    "bad-course-slug": [
+        ("course.yaml", 1, "slug 'Bad Course' must be lower-case letters, digits and hyphens")],
+    "no-chapters": [("course.yaml", 1, "course has no chapters (*.md files)")],
+    "missing-title": [("01-intro.md", 1, "missing 'title' in front matter")],
+    "missing-front-matter": [
+        ("01-intro.md", 1, "missing front matter: start with '---', a 'title:' line, '---'")],
+    "unclosed-front-matter": [("01-intro.md", 1, "front matter is not closed by a '---' line")],
+    "invalid-front-matter": [
+        ("01-intro.md", 3, "invalid YAML: mapping values are not allowed here")],
+    "not-utf8": [("02-latin1.md", 1, "not UTF-8 text (invalid continuation byte)")],
+    "duplicate-slugs": [("02-again.md", 1, "duplicate chapter slug 'intro' (also 01-intro.md)")],
+    "bad-slug": [("01-intro.md", 3, "slug 'Bad_Slug' must be lower-case letters, digits and hyphens")],
+    "non-integer-minutes": [
+        ("01-words.md", 3, "'minutes' must be a whole number of at least 1"),
+        ("02-decimal.md", 4, "'minutes' must be a whole number of at least 1"),
+        ("03-zero.md", 3, "'minutes' must be a whole number of at least 1"),
+    ],
+    "empty-chapter": [("02-empty.md", 4, "chapter is empty")],
+    "too-long": [("course.yaml", 1, "course takes 361 minutes, more than the 360 allowed (6 hours)")],
+    "broken-link": [("01-intro.md", 6, "broken link: 'notes.txt' does not exist")],
+    "broken-image": [("01-intro.md", 6, "broken image: 'images/missing.svg' does not exist")],
+    "unknown-chapter-link": [("01-intro.md", 6, "link to unknown chapter '02-next.md#top'")],
+    "escaping-folder": [
+        ("01-intro.md", 6, "'../broken-link/01-intro.md' points outside the course folder"),
+        ("01-intro.md", 8, "'../broken-image/images/present.svg' points outside the course folder"),
+    ],
+    "remote-image": [
+        ("01-intro.md", 4, "image 'https://example.com/logo.png' is not in the course folder"),
+        ("01-intro.md", 6, "image '//example.com/pixel.gif' is not in the course folder"),
+    ],
+    "missing-alt": [("01-intro.md", 6, "image 'images/pic.svg' has no alternative text")],
+}
+
+
+def expected_lines(name: str) -> list[str]:
+    return [f"{FIXTURES / name / file}:{line}: {message}" for file, line, message in EXPECTED[name]]
+
+
+def test_every_fixture_folder_is_checked():
+    assert {p.name for p in FIXTURES.iterdir() if p.is_dir()} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_broken_course_reports_each_problem_with_file_and_line(name):
+    course, problems = load_course(FIXTURES / name)
+    assert course is None
+    assert [str(problem) for problem in problems] == expected_lines(name)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_broken_course_stops_the_library_from_loading(name):
+    with pytest.raises(ContentError) as raised:
+        load_library(FIXTURES / name)
+    assert str(raised.value).splitlines() == expected_lines(name)
+
+
+def test_check_library_reports_every_course_and_keeps_the_good_ones(tmp_path):
+    write_course(tmp_path / "basics")
+    write_course(tmp_path / "broken", COURSE_YAML.replace("slug: basics", "slug: broken"),
+                 {"01-a.md": ("A", "[x](nowhere.md)\n")})
+    courses, problems = check_library(tmp_path)
+    assert [course.slug for course in courses] == ["basics"]
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 'broken' / '01-a.md'}:4: link to unknown chapter 'nowhere.md'"]
+
+
+def test_two_courses_with_the_same_slug(tmp_path):
+    write_course(tmp_path / "a")
+    write_course(tmp_path / "b")
+    courses, problems = check_library(tmp_path)
+    assert len(courses) == 1
+    assert [str(p) for p in problems] == [
+        f"{tmp_path / 'b' / 'course.yaml'}:1: course slug 'basics' is also used by {tmp_path / 'a'}"]
+
+
+def test_missing_or_empty_content_folder(tmp_path):
+    assert [str(p) for p in check_library(tmp_path / "nope")[1]] == [
+        f"{tmp_path / 'nope'}:0: content folder does not exist"]
+    assert [str(p) for p in check_library(tmp_path)[1]] == [
+        f"{tmp_path}:0: no course found (no */course.yaml)"]
+
+
+def test_link_on_a_later_line_of_a_paragraph_reports_that_line(tmp_path):
+    folder = write_course(tmp_path / "basics", chapters={
+        "01-a.md": ("A", "First line of a paragraph,\nthe second has [a link](nowhere.txt).\n\n"
+                         "- one item\n- two items\n  and [another](gone.txt)\n"),
+    })
+    _course, problems = load_course(folder)
+    assert [str(p) for p in problems] == [
+        f"{folder / '01-a.md'}:5: broken link: 'nowhere.txt' does not exist",
+        f"{folder / '01-a.md'}:9: broken link: 'gone.txt' does not exist",
+    ]
+
+
+# --- what a good course becomes ----------------------------------------------------
+
+def load(tmp_path: Path, chapters: dict[str, tuple[str, str]] | None = None, **files: str):
+    folder = write_course(tmp_path / "basics", chapters=chapters)
+    for name, text in files.items():
+        (folder / name).write_text(text, encoding="utf-8")
+    course, problems = load_course(folder)
+    assert problems == []
+    return course
+
+
+def test_course_fields_and_chapter_order(tmp_path):
+    course = load(tmp_path)
+    assert (course.slug, course.title, course.language, course.issuer) == (
+        "basics", "Les bases", "fr", "Académie de test")
+    assert course.summary == "Un petit cours de test."
+    assert course.chapter_slugs == ("welcome", "data", "next")
+    assert [c.position for c in course.chapters] == [1, 2, 3]
+    assert [c.title for c in course.chapters] == ["Bienvenue", "Les données", "Et ensuite"]
+
+
+def test_order_and_slug_in_front_matter_win_over_file_names(tmp_path):
+    course = load(tmp_path, chapters={
+        "a.md": ("Last", "Text."), "b.md": ("First", "Text."),
+    })
+    assert course.chapter_slugs == ("a", "b")
+    folder = tmp_path / "basics"
+    (folder / "b.md").write_text("---\ntitle: First\norder: 1\nslug: start\n---\nText.\n")
+    (folder / "a.md").write_text("---\ntitle: Last\norder: 2\n---\nText.\n")
+    course, problems = load_course(folder)
+    assert problems == []
+    assert course.chapter_slugs == ("start", "a")
+
+
+def test_raw_html_is_escaped(tmp_path):
+    course = load(tmp_path, chapters={"01-a.md": ("A", textwrap.dedent("""\
+        Hello <script>alert(1)</script> there.
+
+        <img src=x onerror=alert(2)>
+
+        <div onclick="alert(3)">block</div>
+
+        [click](javascript:alert(4)) and ![img](javascript:alert(5))
+        """))})
+    html = course.chapters[0].html
+    assert "<script" not in html and "<img src=x" not in html and "<div" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript:' not in html and 'src="javascript:' not in html
+
+
+def test_markdown_features_render(tmp_path):
+    body = textwrap.dedent("""\
+        ## Premiers pas
+
+        | Outil | Usage |
+        |-------|-------|
+        | IA    | aide  |
+
+        Une phrase avec une note[^1] et du ~~barré~~.
+
+        [^1]: Le texte de la note.
+
+        ::: warning Prudence
+        Vérifiez toujours.
+        :::
+
+        ::: note
+        Sans titre.
+        :::
+
+        ### Un exemple
+
+        ```python
+        def hello():
+            return "bonjour"
+        ```
+
+        ```
+        <plain> & simple
+        ```
+        """)
+    chapter = load(tmp_path, chapters={"01-a.md": ("A", body)}).chapters[0]
+    html = chapter.html
+    assert "<table>" in html and "<th>Outil</th>" in html and "<td>aide</td>" in html
+    assert 'class="footnote-ref"' in html and "Le texte de la note." in html
+    assert "<s>barré</s>" in html
+    assert '<div class="callout callout-warning" role="note"><p class="callout-title">Prudence</p>' in html
+    assert '<div class="callout callout-note" role="note"><p class="callout-title">Note</p>' in html
+    assert '<pre class="highlight"><code class="language-python">' in html
+    assert '<span class="k">def</span>' in html
+    assert "&lt;plain&gt; &amp; simple" in html
+    assert '<h2 id="premiers-pas"' in html and '<h3 id="un-exemple"' in html
+    assert [(h.level, h.anchor, h.text) for h in chapter.toc] == [
+        (2, "premiers-pas", "Premiers pas"), (3, "un-exemple", "Un exemple")]
+
+
+def test_callout_titles_follow_the_course_language(tmp_path):
+    folder = write_course(tmp_path / "basics", COURSE_YAML.replace("language: fr", "language: en"),
+                          {"01-a.md": ("A", "::: tip\nText.\n:::\n")})
+    course, _ = load_course(folder)
+    assert '<p class="callout-title">Tip</p>' in course.chapters[0].html
+    french = load(tmp_path / "fr", {"01-a.md": ("A", "::: tip\nTexte.\n:::\n")})
+    assert '<p class="callout-title">Astuce</p>' in french.chapters[0].html
+
+
+def test_duplicate_headings_get_distinct_anchors(tmp_path):
+    chapter = load(tmp_path, {"01-a.md": ("A", "## Résumé\n\nA.\n\n## Résumé\n\nB.\n")}).chapters[0]
+    anchors = [h.anchor for h in chapter.toc]
+    assert anchors[0] == "resume"
+    assert len(set(anchors)) == 2
+    for anchor in anchors:
+        assert f'id="{anchor}"' in chapter.html
+
+
+def test_links_and_images_are_rewritten_to_site_urls(tmp_path):
+    chapter = load(tmp_path).chapters[1]
+    assert '<img src="../assets/images/diagram.svg" alt="Un schéma"' in chapter.html
+    welcome = load(tmp_path / "again").chapters[0]
+    assert '<a href="../data/">la suite</a>' in welcome.html
+
+
+def test_reading_time_from_words_when_minutes_are_absent(tmp_path):
+    words = " ".join(["mot"] * 401)
+    course = load(tmp_path, chapters={
+        "01-a.md": ("A", words), "02-b.md": ("B", "Court."),
+    })
+    assert [c.minutes for c in course.chapters] == [3, 1]  # 401 words at 200 a minute; at least 1
+    assert course.chapters[0].words == 401
+    folder = tmp_path / "basics"
+    (folder / "01-a.md").write_text(f"---\ntitle: A\nminutes: 12\n---\n{words}\n")
+    course, _ = load_course(folder)
+    assert course.chapters[0].minutes == 12
+    assert course.total_minutes == 13
+
+
+def test_six_hours_exactly_is_allowed(tmp_path):
+    folder = tmp_path / "basics"
+    write_course(folder, chapters={"01-a.md": ("A", "Text.")})
+    (folder / "01-a.md").write_text("---\ntitle: A\nminutes: 360\n---\nText.\n")
+    course, problems = load_course(folder)
+    assert problems == [] and course.total_minutes == 360
+
+
+def test_content_version_changes_when_any_file_changes(tmp_path):
+    folder = write_course(tmp_path / "basics")
+    first = content_version(folder)
+    assert first == content_version(folder)
+    assert load_course(folder)[0].content_version == first
+
+    (folder / "02-data.md").write_text((folder / "02-data.md").read_text() + "\nUne ligne.\n")
+    second = content_version(folder)
+    (folder / "images" / "diagram.svg").write_text("<svg xmlns='http://www.w3.org/2000/svg'/>")
+    third = content_version(folder)
+    (folder / "images" / "diagram.svg").rename(folder / "images" / "renamed.svg")
+    fourth = content_version(folder)
+    assert len({first, second, third, fourth}) == 4
+    assert re.fullmatch(r"[0-9a-f]{64}", fourth)
+
+
+def test_demo_course_is_valid():
+    courses, problems = check_library(Path(__file__).parents[2] / "content")
+    assert [str(p) for p in problems] == []
+    assert courses and all(c.total_minutes <= 360 for c in courses)
+
+
+def test_create_app_refuses_broken_content(tmp_path):
+    with pytest.raises(ContentError) as raised:
+        create_app({"TESTING": True, "INSTANCE_DIR": str(tmp_path / "instance"),
+                    "CONTENT_DIR": str(FIXTURES / "broken-link"), "SECRET_KEY": "x",
+                    "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
+    assert [str(p) for p in raised.value.problems] == expected_lines("broken-link")
