@@ -23,7 +23,8 @@ class _NoDatabase:
 
 def make_app(size: int) -> Flask:
     """An app whose only page is `size` bytes of HTML, built once."""
-    head = b"<!doctype html><html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Bare</title></head><body><p>"
+    head = (b'<!doctype html><html lang="fr"><head><meta charset="utf-8">'
+            b"<title>Bare</title></head><body><p>")
     tail = b"</p></body></html>"
     filler = b"Lorem ipsum dolor sit amet, consectetur adipiscing elit. "
     body_length = max(0, size - len(head) - len(tail))

@@ -380,14 +380,15 @@ def complete_script(path: Path, learners: list[Learner], complete_paths: list[st
     for complete_path in complete_paths:
         for learner in learners:  # consecutive requests go to different learners
             body = "csrf_token=" + quote(learner.csrf_token, safe="")
-            entries.append("  {%s, %s, %s}," % (_lua_string(complete_path), _lua_string(learner.cookie),
-                                                 _lua_string(body)))
+            entries.append(f"  {{{_lua_string(complete_path)}, {_lua_string(learner.cookie)}, "
+                           f"{_lua_string(body)}}},")
     path.write_text(_COMPLETE_SCRIPT % {"entries": "\n".join(entries), "agent": USER_AGENT})
     return path
 
 
 def status_counts(output: str) -> dict[int, int]:
-    return {int(status): int(count) for status, count in re.findall(r"^status (\d+): (\d+)$", output, re.MULTILINE)}
+    pairs = re.findall(r"^status (\d+): (\d+)$", output, re.MULTILINE)
+    return {int(status): int(count) for status, count in pairs}
 
 
 # --------------------------------------------------------------------------- one backend

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from flask import (
@@ -137,10 +138,11 @@ def _linkedin_links(certificate: Certificate) -> dict[str, object]:
     }
 
 
-def _file_response(body: bytes, mimetype: str, filename: str, etag: str) -> Response:
+def _file_response(body: bytes, mimetype: str, filename: str) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
-    response.set_etag(etag)
+    # Same record, same bytes, on every worker and server: the hash is a stable ETag.
+    response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.cache_control.public = True
     response.cache_control.max_age = 3600
     return response.make_conditional(request)
@@ -152,10 +154,8 @@ def pdf(public_id: str) -> Response:
     certificate = _certificate_or_404(public_id)
     if certificate.status == "withdrawn" or not certificate.printed_name:
         abort(410)
-    snapshot = snapshot_of(certificate)
-    body = certificate_files().pdf(snapshot)
-    return _file_response(body, "application/pdf", f"certificate-{certificate.public_id}.pdf",
-                          f"{certificate.public_id}-{hash(snapshot) & 0xFFFFFFFF:x}")
+    body = certificate_files().pdf(snapshot_of(certificate))
+    return _file_response(body, "application/pdf", f"certificate-{certificate.public_id}.pdf")
 
 
 @bp.get("/certificates/<public_id>.png")
@@ -164,10 +164,8 @@ def preview(public_id: str) -> Response:
     certificate = _certificate_or_404(public_id)
     if certificate.status == "withdrawn" or not certificate.printed_name:
         abort(410)
-    snapshot = snapshot_of(certificate)
-    body = certificate_files().preview(snapshot)
-    return _file_response(body, "image/png", f"certificate-{certificate.public_id}.png",
-                          f"{certificate.public_id}-png")
+    body = certificate_files().preview(snapshot_of(certificate))
+    return _file_response(body, "image/png", f"certificate-{certificate.public_id}.png")
 
 
 @bp.route("/certificates/verify", methods=["GET", "POST"])
