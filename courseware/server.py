@@ -39,4 +39,7 @@ def run_gunicorn(app: Flask, *, host: str, port: int, workers: int) -> None:
         "accesslog": "-",
         "post_fork": _post_fork,
         "timeout": 30,
+        # gunicorn's control socket is one fixed path per user: several servers
+        # on a machine would fight over it, and courseware does not use it.
+        "control_socket_disable": True,
     }).run()

@@ -6,6 +6,7 @@ folder; an organisation can configure its own key and certificate instead.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 from dataclasses import dataclass
@@ -181,9 +182,11 @@ def ensure_signing_identity(
         return load_signing_identity(Path(key_path), Path(cert_path))
     instance_dir = Path(instance_dir)
     key_file, cert_file = instance_dir / KEY_FILENAME, instance_dir / CERT_FILENAME
-    if not key_file.exists() and not cert_file.exists():
-        try:
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    # Workers starting together must not read a half-written pair: the first one
+    # generates under an exclusive lock, the others wait and then load it.
+    with open(instance_dir / ".signing-key.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not key_file.exists() and not cert_file.exists():
             generate_self_signed(key_file, cert_file, issuer_name)
-        except FileExistsError:
-            pass  # another worker generated it at the same moment: use theirs
     return load_signing_identity(key_file, cert_file)

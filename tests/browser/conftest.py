@@ -96,8 +96,8 @@ def sign_up(page: Page, name: str = "Ana Dupont", email: str | None = None) -> s
     page.locator("#name").fill(name)
     page.locator("#email").fill(email)
     page.locator("#password").fill(PASSWORD)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     assert page.locator(".flash").count() == 1, page.content()
     return email
 
@@ -123,8 +123,8 @@ def graduate(browser: Browser, live: LiveServer) -> tuple[dict, str]:
     sign_up(page, name="Chloé Martin")
     for chapter in CHAPTERS:
         page.goto(f"/courses/{COURSE}/{chapter}/")
-        page.locator("main .chapter-end form button[type=submit]").click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("main .chapter-end form button[type=submit]").click()
     page.goto(f"/courses/{COURSE}/certificate")
     if page.locator("#confirm").count():
         page.locator("#confirm").check()
@@ -151,8 +151,8 @@ def reset_path(browser: Browser, live: LiveServer) -> str:
     context.clear_cookies()
     page.goto("/password/forgot")
     page.locator("#email").fill(email)
-    page.locator("main form button[type=submit]").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     context.close()
     for _attempt in range(50):
         for mail in sorted((live.instance_dir / "mail").glob("*.eml")):

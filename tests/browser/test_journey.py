@@ -84,7 +84,8 @@ def learner_journey(page: Page, mode: str) -> None:
         assert page.url.endswith("#main")
         keys.activate(f".course-card a[href='/courses/{COURSE}/']")
     else:
-        page.locator(f".course-card h3 a[href='/courses/{COURSE}/']").click()
+        with page.expect_navigation():
+            page.locator(f".course-card h3 a[href='/courses/{COURSE}/']").click()
     expect(page).to_have_url(re.compile(f"/courses/{COURSE}/$"))
 
     # Sign up from the course page, and come back to it.
@@ -100,11 +101,13 @@ def learner_journey(page: Page, mode: str) -> None:
         with page.expect_navigation():
             page.keyboard.press("Enter")  # submits the form from its last field
     else:
-        page.locator(signup).click()
+        with page.expect_navigation():
+            page.locator(signup).click()
         page.locator("#name").fill("Ana Dupont")
         page.locator("#email").fill(email)
         page.locator("#password").fill(PASSWORD)
-        page.locator("main form button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
     expect(page).to_have_url(re.compile(f"/courses/{COURSE}/$"))
     expect(page.locator(".flash")).to_contain_text("Ana Dupont")
     expect(page.locator("progress")).to_have_attribute("value", "0")
@@ -114,7 +117,8 @@ def learner_journey(page: Page, mode: str) -> None:
     if keys:
         keys.activate(start)
     else:
-        page.locator(start).click()
+        with page.expect_navigation():
+            page.locator(start).click()
     for position, chapter in enumerate(CHAPTERS, start=1):
         expect(page).to_have_url(re.compile(f"/courses/{COURSE}/{chapter}/$"))
         expect(page.locator("h1")).to_be_visible()
@@ -122,7 +126,8 @@ def learner_journey(page: Page, mode: str) -> None:
         if keys:
             keys.activate(complete, key="Space" if position % 2 else "Enter")
         else:
-            page.locator(complete).click()
+            with page.expect_navigation():
+                page.locator(complete).click()
         if position < len(CHAPTERS):
             expect(page.locator(".flash")).to_be_visible()
             expect(page.locator("#chapter-progress")).to_contain_text(f"{position}")
@@ -140,7 +145,8 @@ def learner_journey(page: Page, mode: str) -> None:
     if keys:
         keys.activate(claim)
     else:
-        page.locator(claim).first.click()
+        with page.expect_navigation():
+            page.locator(claim).first.click()
     expect(page).to_have_url(re.compile(f"/courses/{COURSE}/certificate$"))
     expect(page.locator("#name")).to_have_value("Ana Dupont")
     if page.locator("#confirm").count():
@@ -153,7 +159,8 @@ def learner_journey(page: Page, mode: str) -> None:
     if keys:
         keys.activate(submit)
     else:
-        page.locator(submit).click()
+        with page.expect_navigation():
+            page.locator(submit).click()
     expect(page).to_have_url(re.compile(r"/certificates/[A-Z0-9-]+$"))
     expect(page.locator(".status-valid")).to_be_visible()
     expect(page.locator("h1")).to_contain_text("Ana Dupont")
@@ -181,7 +188,8 @@ def test_error_summary_takes_keyboard_users_to_the_field(page: Page) -> None:
     """After a failed sign-up, the summary links move the focus to the field."""
     page.goto("/signup")
     page.locator("#email").fill("not an address")
-    page.locator("main form button[type=submit]").click()
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
     summary = page.locator(".error-summary[role=alert]")
     expect(summary).to_be_visible()
     email = page.locator("#email")

@@ -58,11 +58,13 @@ def test_screenshots(viewport: str, scheme: str, browser: Browser,
         page.goto("/")
         shot("home")
         page.goto("/signup")
-        page.locator("main form button[type=submit]").click()
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
         shot("signup-errors")
         sign_up(page)
         page.goto(f"/courses/{course}/{chapters[0]}/")
-        page.locator("main form button[type=submit]").click()  # mark chapter 1 as complete
+        with page.expect_navigation():  # mark chapter 1 as complete
+            page.locator("main form button[type=submit]").click()
         page.goto(f"/courses/{course}/")
         shot("course")
         page.goto(f"/courses/{course}/{chapters[1]}/")
@@ -74,13 +76,15 @@ def test_screenshots(viewport: str, scheme: str, browser: Browser,
         if viewport == "desktop" and scheme == "light":
             for chapter in chapters[1:]:
                 page.goto(f"/courses/{course}/{chapter}/")
-                page.locator("main .chapter-end form button[type=submit]").click()
+                with page.expect_navigation():
+                    page.locator("main .chapter-end form button[type=submit]").click()
             shot("course-completed")
             page.goto(f"/courses/{course}/certificate")
             shot("certificate-claim")
             if page.locator("#confirm").count():
                 page.locator("#confirm").check()
-            page.locator("main form button[type=submit]").click()
+            with page.expect_navigation():
+                page.locator("main form button[type=submit]").click()
             page.wait_for_url(re.compile(r"/certificates/[A-Z0-9-]+$"))
             shot("certificate")
     finally:

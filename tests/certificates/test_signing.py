@@ -114,3 +114,20 @@ def test_configured_key_must_exist_and_match(tmp_path):
         ensure_signing_identity(tmp_path, a / "signing-key.pem", b / "signing-cert.pem")
     with pytest.raises(SigningIdentityError, match="does not exist"):
         ensure_signing_identity(tmp_path, tmp_path / "missing.pem", a / "signing-cert.pem")
+
+
+def test_workers_starting_together_share_one_signing_identity(tmp_path):
+    # Four processes ask for the identity at the same moment on a fresh instance
+    # folder: exactly one key is generated and all four load it.
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; "
+            "from courseware.certificates import ensure_signing_identity; "
+            "print(ensure_signing_identity(Path(sys.argv[1])).fingerprint)")
+    processes = [subprocess.Popen([sys.executable, "-c", code, str(tmp_path)],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                 for _ in range(4)]
+    results = [process.communicate(timeout=60) for process in processes]
+    assert all(process.returncode == 0 for process in processes), [err for _, err in results]
+    assert len({out.strip() for out, _ in results}) == 1
