@@ -14,13 +14,6 @@ import argparse
 from flask import Flask, Response
 
 
-class _NoDatabase:
-    """run_gunicorn's post_fork hook disposes the app's engine; there is none here."""
-
-    def dispose(self, close: bool = True) -> None:
-        return None
-
-
 def make_app(size: int) -> Flask:
     """An app whose only page is `size` bytes of HTML, built once."""
     head = (b'<!doctype html><html lang="fr"><head><meta charset="utf-8">'
@@ -31,7 +24,6 @@ def make_app(size: int) -> Flask:
     page = head + (filler * (body_length // len(filler) + 1))[:body_length] + tail
 
     app = Flask(__name__)
-    app.extensions["courseware.engine"] = _NoDatabase()
 
     @app.get("/")
     def index() -> Response:

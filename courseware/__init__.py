@@ -48,6 +48,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         hops = int(app.config["TRUSTED_PROXIES"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     logging.basicConfig(level=logging.INFO)
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise
 
     app.extensions[LIBRARY_KEY] = load_library(app.config["CONTENT_DIR"])
     app.extensions["courseware.hasher"] = make_hasher(fast=app.config.get("FAST_PASSWORD_HASH", False))

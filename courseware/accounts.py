@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .db import HotQuery
 from .models import Certificate, ChapterProgress, User
 from .passwords import verify_password
 from .progress import progress_rows_for_export
@@ -45,23 +46,28 @@ class Identity:
         return f"{self.id}:{self.session_version}"
 
 
+# Built once: this runs on every request of a signed-in learner.
+_IDENTITY_QUERY = HotQuery(select(
+    _users.c.id, _users.c.email, _users.c.name, _users.c.is_admin, _users.c.locale,
+    _users.c.session_version,
+).where(_users.c.id == bindparam("user_id")))
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def load_identity(executor: Connection | Session, session_id: str) -> Identity | None:
+def load_identity(connection: Connection, session_id: str) -> Identity | None:
     """The learner behind a session id `<user id>:<session version>`, if still valid."""
     try:
         user_id, version = (int(part) for part in session_id.split(":", 1))
     except ValueError:
         return None
-    row = executor.execute(
-        select(_users.c.id, _users.c.email, _users.c.name, _users.c.is_admin,
-               _users.c.locale, _users.c.session_version).where(_users.c.id == user_id)
-    ).first()
-    if row is None or row.session_version != version:
+    rows = _IDENTITY_QUERY.rows(connection, {"user_id": user_id})
+    if not rows or rows[0][5] != version:
         return None
-    return Identity(*row)
+    user_id, email, name, is_admin, locale, session_version = rows[0]
+    return Identity(user_id, email, name, bool(is_admin), locale, session_version)
 
 
 def create_user(session: Session, hasher: PasswordHasher, *, email: str, name: str,

@@ -17,15 +17,20 @@ from .content import ContentError, check_library
 def _load_app(**overrides: Any) -> Flask:
     """Create the app, turning broken content into `path:line: message` lines."""
     from . import create_app
+    from .db import dispose_engines
 
     try:
-        return create_app(overrides or None)
+        app = create_app(overrides or None)
     except ContentError as error:
         for problem in error.problems:
             click.echo(str(problem), err=True)
         click.echo(f"courseware: the content has {len(error.problems)} problem(s); "
                    "fix them and start again.", err=True)
         sys.exit(1)
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.call_on_close(lambda: dispose_engines(app))
+    return app
 
 
 def _ready_app() -> Flask:
@@ -60,11 +65,11 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
     With the embedded SQLite database, migrations are applied first. With another
     database, run `courseware db upgrade` when upgrading.
     """
-    from .db import get_engine
+    from .db import dispose_engines, get_engine
 
     app = _ready_app()
     engine = get_engine(app)
-    engine.dispose()
+    dispose_engines(app)
     with app.app_context():
         _signing_identity()  # generated once here, before workers fork
     click.echo(f"courseware: serving {len(app.extensions['courseware.library'].courses)} "

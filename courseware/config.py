@@ -59,6 +59,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Common name of the self-signed signing certificate generated on first run."),
     Setting("CERTIFICATE_RATE_LIMIT", "COURSEWARE_CERTIFICATE_RATE_LIMIT", "60 per minute",
             "Certificate pages and uploads allowed per client address (stops enumeration)."),
+    Setting("CONTACT_EMAIL", "COURSEWARE_CONTACT_EMAIL", None,
+            "Address shown to learners for help and accessibility requests. "
+            "Default: MAIL_FROM."),
     Setting("SMTP_HOST", "COURSEWARE_SMTP_HOST", None,
             "SMTP server for password-reset mail. Unset: mail is written to "
             "`instance/mail/` and the log."),

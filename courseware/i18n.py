@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import Flask, current_app, request
 from flask_login import current_user
+from werkzeug.datastructures import LanguageAccept
+from werkzeug.http import parse_accept_header
 
 from .extensions import babel
 
@@ -18,8 +22,14 @@ def select_locale() -> str:
     user_locale = getattr(current_user, "locale", None)
     if user_locale in LANGUAGES:
         return user_locale
-    best = request.accept_languages.best_match(list(LANGUAGES))
+    best = _best_language(request.headers.get("Accept-Language", ""))
     return best or current_app.config["DEFAULT_LOCALE"]
+
+
+@lru_cache(maxsize=512)
+def _best_language(header: str) -> str | None:
+    # Browsers send a handful of distinct headers: parse each once per process.
+    return parse_accept_header(header, LanguageAccept).best_match(list(LANGUAGES))
 
 
 def init_app(app: Flask) -> None:

@@ -58,6 +58,9 @@ class Base(DeclarativeBase):
 
 class User(Base):
     __tablename__ = "users"
+    # Never reuse a deleted account's id on SQLite: its old session cookies
+    # ("<id>:<version>") would otherwise open the next learner's account.
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Stored lower-cased: uniqueness is case-insensitive on every database.

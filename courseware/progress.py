@@ -13,11 +13,12 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
+from .db import HotQuery
 from .models import ChapterProgress
 
 _table = ChapterProgress.__table__
@@ -71,6 +72,12 @@ class CourseProgress:
         return self.states.get(chapter_slug, ChapterState.NOT_STARTED)
 
 
+# Built once: the chapter page runs it on every view.
+_PROGRESS_QUERY = HotQuery(select(_table.c.chapter_slug, _table.c.completed_at).where(
+    _table.c.user_id == bindparam("user_id"), _table.c.course_slug == bindparam("course_slug")
+))
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
 
@@ -114,11 +121,8 @@ def course_progress(executor: Connection | Session, user_id: int | None,
     """
     states: dict[str, ChapterState] = {}
     if user_id is not None:
-        rows = executor.execute(
-            select(_table.c.chapter_slug, _table.c.completed_at).where(
-                _table.c.user_id == user_id, _table.c.course_slug == course.slug
-            )
-        )
+        connection = executor if isinstance(executor, Connection) else executor.connection()
+        rows = _PROGRESS_QUERY.rows(connection, {"user_id": user_id, "course_slug": course.slug})
         known = set(course.chapter_slugs)
         for slug, completed_at in rows:
             if slug in known:

@@ -24,9 +24,9 @@ class _Gunicorn(BaseApplication):
 
 def _post_fork(_server: Any, worker: Any) -> None:
     # Connections must never be shared across processes: each worker opens its own.
-    from .db import get_engine
+    from .db import dispose_engines
 
-    get_engine(worker.app.application).dispose(close=False)
+    dispose_engines(worker.app.application, close=False)
 
 
 def run_gunicorn(app: Flask, *, host: str, port: int, workers: int) -> None:

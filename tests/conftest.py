@@ -17,7 +17,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from courseware import create_app
-from courseware.db import get_engine
+from courseware.db import dispose_engines, get_engine
 from courseware.migrate import upgrade_database
 from tests.helpers import Auth, write_course
 
@@ -26,14 +26,12 @@ BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_DATABASE_ENV) els
 
 
 def _postgres_url_for_worker(worker: str) -> str:
-    """One database per xdist worker, created on demand, so workers never collide."""
+    """The test database (one per xdist worker), created on demand, so workers never collide."""
     from courseware.config import normalise_database_url
 
     url = make_url(normalise_database_url(os.environ[TEST_DATABASE_ENV]))
-    if worker == "master":
-        return url.render_as_string(hide_password=False)
-    name = f"{url.database}_{worker}"
-    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = url.database if worker == "master" else f"{url.database}_{worker}"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         exists = connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name})
         if not exists:
@@ -46,6 +44,11 @@ def _postgres_url_for_worker(worker: str) -> str:
 def postgres_url(worker_id: str) -> str:
     url = _postgres_url_for_worker(worker_id)
     engine = create_engine(url)
+    # Start from an empty schema: a database left by an older checkout must not
+    # hide (or cause) a migration problem.
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
     upgrade_database(engine)
     engine.dispose()
     return url
@@ -95,7 +98,7 @@ def app(app_config: dict) -> Iterator[Flask]:
     if engine.dialect.name == "postgresql":
         _empty_tables(app)
     yield app
-    engine.dispose()
+    dispose_engines(app)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import Certificate
+from ..text_safety import has_unsafe_characters
 from .fonts import unsupported_characters
 from .ids import new_public_id
 from .keys import SigningIdentity
@@ -67,7 +68,7 @@ def normalise_printed_name(name: str) -> str:
 
 def validate_printed_name(name: str) -> list[str]:
     """Problems that stop ``name`` being printed on a certificate; empty when it is fine."""
-    if any(unicodedata.category(ch) in ("Cc", "Cs") or ch in "\u2028\u2029" for ch in name):
+    if has_unsafe_characters(name):
         return ["The name contains control characters."]
     cleaned = normalise_printed_name(name)
     problems = []

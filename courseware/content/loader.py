@@ -41,6 +41,7 @@ class _ChapterSource:
     body: str
     body_line: int  # line number (1-based) where the body starts
     slug: str
+    slug_line: int  # where `slug:` is written, or 1 when it comes from the file name
     order: float
 
 
@@ -217,7 +218,8 @@ def _read_chapter(path: Path, problems: list[Problem]) -> _ChapterSource | None:
     if not ok:
         return None
     order = float(meta["order"]) if meta.get("order") is not None else float("inf")
-    return _ChapterSource(path, meta, body, end + 2, slug, order)
+    slug_line = _front_matter_line(lines, end, "slug") if meta.get("slug") else 1
+    return _ChapterSource(path, meta, body, end + 2, slug, slug_line, order)
 
 
 def _front_matter_line(lines: list[str], end: int, key: str) -> int:
@@ -232,7 +234,8 @@ def _check_duplicate_slugs(sources: list[_ChapterSource], problems: list[Problem
     for source in sources:
         if source.slug in first:
             other = first[source.slug].name
-            problems.append(Problem(source.path, 1, f"duplicate chapter slug '{source.slug}' (also {other})"))
+            problems.append(Problem(source.path, source.slug_line,
+                                    f"duplicate chapter slug '{source.slug}' (also {other})"))
         else:
             first[source.slug] = source.path
 

@@ -128,8 +128,9 @@ def _resolve(target: str, context: RenderContext, line: int, *, is_image: bool) 
     """Map a relative link to its URL (relative to the chapter page), or report it."""
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or target.startswith(("#", "/")) or not parts.path:
-        if is_image and (parts.scheme or parts.netloc):
-            # Images from elsewhere would leak learners' visits to a third party.
+        if is_image and (parts.scheme or parts.netloc or target.startswith("/")):
+            # Images from elsewhere would leak learners' visits to a third party;
+            # a site-absolute path would not follow the course when it moves.
             context.problems.append((line, f"image '{target}' is not in the course folder"))
         return None
     fragment = f"#{parts.fragment}" if parts.fragment else ""

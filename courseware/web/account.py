@@ -93,8 +93,8 @@ def delete() -> str | Response | tuple[str, int]:
         if verify_password(hasher, user.password_hash, form.password.data):
             _detach_certificates(user.id, keep=form.certificates.data == "keep")
             accounts.delete_user(get_session(), user.id)
-            logout_user()
             session.clear()
+            logout_user()  # after clear(): it leaves the note that deletes the remember-me cookie
             flash(_("Your account and your progress have been deleted for good."))
             return redirect(url_for("main.home"))
         form.password.errors.append(_("This is not your password."))

@@ -78,8 +78,8 @@ def login() -> str | Response:
 def logout() -> Response:
     form = EmptyForm()
     if form.validate_on_submit():
-        logout_user()
         session.clear()
+        logout_user()  # after clear(): it leaves the note that deletes the remember-me cookie
         flash(_("You are logged out."))
     return redirect(url_for("main.home"))
 

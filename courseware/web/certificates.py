@@ -25,6 +25,7 @@ from ..certificates import (
     InvalidPrintedName,
     find_current_certificate,
     issue_certificate,
+    normalise_printed_name,
     normalise_public_id,
     reissue_certificate,
     verify_certificate_pdf,
@@ -61,6 +62,9 @@ def claim(course_slug: str) -> str | Response | tuple[str, int]:
         return render_template("certificates/not_yet.html", course=course, missing=missing), 403
     form = CertificateNameForm(name=existing.printed_name if existing else current_user.name)
     if form.validate_on_submit():
+        if existing is not None and normalise_printed_name(form.name.data) == existing.printed_name:
+            # A double click or a form sent twice: the certificate already says this.
+            return redirect(url_for("certificates.show", public_id=existing.public_id))
         try:
             if existing is None:
                 certificate = issue_certificate(

@@ -6,8 +6,18 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, RadioField, StringField
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    PasswordField,
+    RadioField,
+    SelectChoice,
+    StringField,
+)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+
+from ..text_safety import has_unsafe_characters
 
 NAME_MAX = 120
 
@@ -21,7 +31,7 @@ def _password_length(_form: FlaskForm, field: PasswordField) -> None:
 
 
 def _no_control_characters(_form: FlaskForm, field: StringField) -> None:
-    if any(ord(ch) < 32 or ord(ch) == 127 for ch in field.data or ""):
+    if has_unsafe_characters(field.data or ""):
         raise ValidationError(_l("This field contains characters that are not allowed."))
 
 
@@ -79,8 +89,8 @@ class DeleteAccountForm(FlaskForm):
         DataRequired(_l("Please enter your password.")), Length(max=200)])
     certificates = RadioField(
         _l("Your certificates"),
-        choices=[("keep", _l("Keep them verifiable: anyone with the link can still check them")),
-                 ("withdraw", _l("Withdraw them: their pages will say they were withdrawn"))],
+        choices=[SelectChoice("keep", _l("Keep them verifiable: anyone with the link can still check them")),
+                 SelectChoice("withdraw", _l("Withdraw them: their pages will say they were withdrawn"))],
         default="keep")
 
 

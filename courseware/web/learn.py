@@ -1,31 +1,39 @@
 """Reading a course: course page, chapter pages, completion and course files.
 
-The chapter page is the hottest path of the site. It reads progress with one
-Core query, writes only on a learner's first visit, and splices the chapter's
-pre-rendered, pre-encoded HTML into the page instead of passing it through
-Jinja on every request.
+The chapter page is the hottest path of the site. It reads the learner and
+their progress with two prepared Core queries on one autocommit connection,
+writes only on a learner's first visit, and serves a page rendered once per
+state (see page_cache.py) instead of running Jinja on every request.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
+    request,
     send_from_directory,
+    session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ..certificates import find_current_certificate
-from ..db import get_engine, get_session
+from ..db import get_engine, get_session, request_connection
 from ..progress import ChapterState, course_progress, record_chapter_completed, record_chapter_opened
 from .forms import EmptyForm
+from .page_cache import PageCache
 from .views import course_or_404
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
@@ -39,8 +47,7 @@ _BODY_MARKER = "\x00chapter-body\x00"
 @bp.get("/<course_slug>/")
 def course(course_slug: str) -> str:
     course = course_or_404(course_slug)
-    with get_engine().connect() as connection:
-        progress = course_progress(connection, _user_id(), course)
+    progress = course_progress(request_connection(), _user_id(), course)
     certificate = None
     if progress.is_complete:
         certificate = find_current_certificate(get_session(), current_user.id, course.slug)
@@ -55,20 +62,29 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
     if chapter is None:
         abort(404)
     user_id = _user_id()
-    with get_engine().connect() as connection:
-        progress = course_progress(connection, user_id, course)
-        if user_id is not None and progress.state(chapter.slug) is ChapterState.NOT_STARTED:
-            connection.commit()  # end the read: the write starts its own transaction
-            record_chapter_opened(connection, user_id, course.slug, chapter.slug)
-            connection.commit()
-            progress.states[chapter.slug] = ChapterState.STARTED
-    previous, following = course.neighbours(chapter)
-    page = render_template("learn/chapter.html", course=course, chapter=chapter,
-                           progress=progress, previous=previous, following=following,
-                           form=EmptyForm(), chapter_body=Markup(_BODY_MARKER))  # noqa: S704 - a constant
-    head, tail = page.split(_BODY_MARKER, 1)
-    return Response(b"".join((head.encode(), chapter.html_bytes, tail.encode())),
-                    mimetype="text/html")
+    connection = request_connection()
+    progress = course_progress(connection, user_id, course)
+    if user_id is not None and progress.state(chapter.slug) is ChapterState.NOT_STARTED:
+        record_chapter_opened(connection, user_id, course.slug, chapter.slug)
+        progress.states[chapter.slug] = ChapterState.STARTED
+
+    def render(csrf_token: Callable[[], str]) -> str:
+        previous, following = course.neighbours(chapter)
+        page = render_template("learn/chapter.html", course=course, chapter=chapter,
+                               progress=progress, previous=previous, following=following,
+                               chapter_body=Markup(_BODY_MARKER), csrf_token=csrf_token)  # noqa: S704
+        return page.replace(_BODY_MARKER, chapter.html)
+
+    if "_flashes" in session or request.query_string:
+        return Response(render(generate_csrf), mimetype="text/html")
+    # Everything the page shows is in the key; the CSRF token is filled in per session.
+    key = (course.slug, chapter.slug, str(get_locale()), user_id is not None, progress.done,
+           progress.state(chapter.slug))
+    return Response(_pages().page(key, render), mimetype="text/html")
+
+
+def _pages() -> PageCache:
+    return current_app.extensions.setdefault("courseware.chapter_pages", PageCache())
 
 
 @bp.post("/<course_slug>/<chapter_slug>/complete")
@@ -99,7 +115,8 @@ def complete(course_slug: str, chapter_slug: str) -> Response:
 def asset(course_slug: str, asset: str) -> Response:
     course = course_or_404(course_slug)
     name = asset.rsplit("/", 1)[-1]
-    if name.startswith(".") or "." not in name or "." + name.rsplit(".", 1)[-1].lower() not in ASSET_TYPES:
+    hidden = any(part.startswith(".") for part in asset.split("/"))
+    if hidden or "." not in name or "." + name.rsplit(".", 1)[-1].lower() not in ASSET_TYPES:
         abort(404)
     # send_from_directory refuses any path that escapes the course folder.
     return send_from_directory(course.folder, asset, max_age=3600)

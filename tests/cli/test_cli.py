@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -43,6 +44,9 @@ def run(environment: dict[str, str], *args: str, input: str | None = None) -> Re
     result = CliRunner().invoke(main, list(args), env=environment, input=input)
     # Errors end with a message and an exit code, never with an exception escaping.
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    # A command must close what it opened: a database connection left open shows up
+    # here (as a ResourceWarning) rather than in whichever test runs next.
+    gc.collect()
     return result
 
 

@@ -37,7 +37,7 @@ EXPECTED: dict[str, list[tuple[str, int, str]]] = {
     "invalid-front-matter": [
         ("01-intro.md", 3, "invalid YAML: mapping values are not allowed here")],
     "not-utf8": [("02-latin1.md", 1, "not UTF-8 text (invalid continuation byte)")],
-    "duplicate-slugs": [("02-again.md", 1, "duplicate chapter slug 'intro' (also 01-intro.md)")],
+    "duplicate-slugs": [("02-again.md", 3, "duplicate chapter slug 'intro' (also 01-intro.md)")],
     "bad-slug": [("01-intro.md", 3, "slug 'Bad_Slug' must be lower-case letters, digits and hyphens")],
     "non-integer-minutes": [
         ("01-words.md", 3, "'minutes' must be a whole number of at least 1"),

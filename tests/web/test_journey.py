@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urljoin, urlsplit
 from flask import Flask
 
 from courseware import create_app
-from courseware.db import get_engine
+from courseware.db import dispose_engines
 from tests.helpers import CHAPTERS, Auth, csrf_token, write_course
 from tests.web.conftest import english_client
 
@@ -213,7 +213,7 @@ def test_renaming_a_chapter_file_with_a_fixed_slug_keeps_progress(app, app_confi
         assert chapter_states(page)["data"] == "Done"
         assert "1 of 3 chapters done (33%)" in page
     finally:
-        get_engine(new_app).dispose()
+        dispose_engines(new_app)
 
 
 def test_progress_of_removed_chapters_no_longer_counts(app, app_config, auth, tmp_path):
@@ -234,4 +234,4 @@ def test_progress_of_removed_chapters_no_longer_counts(app, app_config, auth, tm
         assert "1 of 2 chapters done (50%)" in page
         assert client.get(DATA).status_code == 404
     finally:
-        get_engine(new_app).dispose()
+        dispose_engines(new_app)

@@ -24,7 +24,7 @@ def _failed_login(base_url: str) -> int:
 
 def test_two_servers_share_one_login_budget(tmp_path, course_dir):
     store = redis.Redis.from_url(REDIS_URL)
-    for key in store.scan_iter("LIMITER*"):  # counters left by an earlier run
+    for key in store.scan_iter("LIMITS:LIMITER*"):  # counters left by an earlier run
         store.delete(key)
     settings = {"COURSEWARE_RATELIMIT_STORAGE_URI": REDIS_URL,
                 "COURSEWARE_LOGIN_RATE_LIMIT": "3 per minute"}

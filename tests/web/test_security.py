@@ -9,7 +9,7 @@ import pytest
 from flask import Flask
 
 from courseware import create_app
-from courseware.db import get_engine
+from courseware.db import dispose_engines, get_engine
 from courseware.migrate import upgrade_database
 from tests.helpers import Auth, csrf_token
 from tests.web.conftest import english_client
@@ -100,7 +100,7 @@ def https_app(app_config: dict) -> Iterator[Flask]:
     app = create_app({**app_config, "BASE_URL": "https://cours.example.fr"})
     upgrade_database(get_engine(app))
     yield app
-    get_engine(app).dispose()
+    dispose_engines(app)
 
 
 def test_cookies_are_secure_when_the_site_is_https(https_app, app):
@@ -132,7 +132,7 @@ def test_production_hasher_uses_strong_parameters(app_config):
         assert hasher.memory_cost >= 19 * 1024
         assert hasher.time_cost >= 2
     finally:
-        get_engine(app).dispose()
+        dispose_engines(app)
 
 
 @pytest.fixture
@@ -140,7 +140,7 @@ def limited_app(app_config: dict) -> Iterator[Flask]:
     app = create_app({**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"})
     upgrade_database(get_engine(app))
     yield app
-    get_engine(app).dispose()
+    dispose_engines(app)
 
 
 @pytest.mark.parametrize("url", ["/login", "/signup", "/password/forgot"])
