@@ -39,6 +39,7 @@ def running_server(*, content_dir: Path, instance_dir: Path, database_url: str,
         "COURSEWARE_DATABASE_URL": database_url,
         "COURSEWARE_SECRET_KEY": "live-server-test-key",
         "COURSEWARE_LOGIN_RATE_LIMIT": "1000 per minute",
+        "COURSEWARE_CERTIFICATE_RATE_LIMIT": "1000 per minute",
         **(extra_env or {}),
     }
     if not database_url.startswith("sqlite"):

@@ -11,6 +11,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.signers.pdf_signer import PdfSigningSession
 
+from .blocking import run_blocking
 from .keys import SigningIdentity
 
 FIELD_NAME = "CertificateSignature"
@@ -79,5 +80,5 @@ def sign_pdf(unsigned: bytes, identity: SigningIdentity, signing_time: datetime)
         [generic.ByteStringObject(first_id), generic.ByteStringObject(second_id)]
     )
     pdf_signer = _FixedTimePdfSigner(_METADATA, identity.signer, signing_time=signing_time)
-    output = pdf_signer.sign_pdf(writer, bytes_reserved=_bytes_reserved(identity))
+    output = run_blocking(pdf_signer.async_sign_pdf(writer, bytes_reserved=_bytes_reserved(identity)))
     return output.getvalue()

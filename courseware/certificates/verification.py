@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from asn1crypto import cms
 from asn1crypto import parser as asn1_parser
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
+from .blocking import run_blocking
 from .ids import normalise_public_id
 from .keys import SigningIdentity, certificate_fingerprint
 from .pdf import KEYWORD_PREFIX
@@ -98,7 +99,7 @@ def verify_certificate_pdf(data: bytes, identity: SigningIdentity) -> PdfCheck:
     try:
         context = ValidationContext(trust_roots=[identity.signer.signing_cert])
         # Diff analysis is pointless: anything but whole-file coverage is refused below.
-        status = validate_pdf_signature(signature, context, skip_diff=True)
+        status = run_blocking(async_validate_pdf_signature(signature, context, skip_diff=True))
     except Exception:  # noqa: BLE001
         return PdfCheck(False, "invalid_signature", public_id, fingerprint)
     try:

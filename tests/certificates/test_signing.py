@@ -5,7 +5,7 @@ import subprocess
 import pytest
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from courseware.certificates import (
@@ -16,6 +16,7 @@ from courseware.certificates import (
     signed_certificate_pdf,
     verify_certificate_pdf,
 )
+from courseware.certificates.blocking import run_blocking
 
 from .conftest import ISSUED_AT, make_snapshot, write
 
@@ -35,8 +36,8 @@ def test_pyhanko_validates_the_pades_signature(signed, identity):
     reader = PdfFileReader(io.BytesIO(signed))
     (signature,) = reader.embedded_signatures
     assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
-    status = validate_pdf_signature(
-        signature, ValidationContext(trust_roots=[identity.signer.signing_cert]))
+    status = run_blocking(async_validate_pdf_signature(
+        signature, ValidationContext(trust_roots=[identity.signer.signing_cert])))
     assert status.bottom_line and status.signer_reported_dt == ISSUED_AT
 
 
@@ -131,3 +132,16 @@ def test_workers_starting_together_share_one_signing_identity(tmp_path):
     results = [process.communicate(timeout=60) for process in processes]
     assert all(process.returncode == 0 for process in processes), [err for _, err in results]
     assert len({out.strip() for out, _ in results}) == 1
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(layout, identity):
+    # An async server (or Playwright's sync API in this very suite) runs a loop in
+    # the calling thread; pyHanko's own asyncio.run() would refuse to start there.
+    import asyncio
+
+    async def inside_a_loop() -> tuple[bool, str]:
+        signed = sign_pdf(render_certificate_pdf(make_snapshot(), layout), identity, ISSUED_AT)
+        check = verify_certificate_pdf(signed, identity)
+        return check.authentic, check.reason
+
+    assert asyncio.run(inside_a_loop()) == (True, "ok")
