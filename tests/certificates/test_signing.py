@@ -138,10 +138,13 @@ def test_signing_and_checking_work_inside_a_running_event_loop(layout, identity)
     # An async server (or Playwright's sync API in this very suite) runs a loop in
     # the calling thread; pyHanko's own asyncio.run() would refuse to start there.
     import asyncio
+    from concurrent.futures import ThreadPoolExecutor
 
     async def inside_a_loop() -> tuple[bool, str]:
         signed = sign_pdf(render_certificate_pdf(make_snapshot(), layout), identity, ISSUED_AT)
         check = verify_certificate_pdf(signed, identity)
         return check.authentic, check.reason
 
-    assert asyncio.run(inside_a_loop()) == (True, "ok")
+    # A thread of its own, so the loop is ours even if this thread already runs one.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        assert pool.submit(asyncio.run, inside_a_loop()).result() == (True, "ok")
