@@ -13,13 +13,14 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
 from courseware import create_app
-from courseware.db import dispose_engines, get_engine
+from courseware.certificates import SigningIdentity, ensure_signing_identity
+from courseware.db import dispose_engines, get_engine, make_engine
 from courseware.migrate import upgrade_database
-from tests.helpers import Auth, write_course
+from tests.helpers import Auth, empty_tables, write_course
 
 TEST_DATABASE_ENV = "COURSEWARE_TEST_DATABASE_URL"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_DATABASE_ENV) else [])
@@ -54,11 +55,21 @@ def postgres_url(worker_id: str) -> str:
     return url
 
 
-def _empty_tables(app: Flask) -> None:
-    engine = get_engine(app)
-    with engine.begin() as connection:
-        connection.execute(text(
-            "TRUNCATE certificates, chapter_progress, users RESTART IDENTITY CASCADE"))
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine made as the app makes it, on the current schema, tables empty."""
+    engine = make_engine(database_url)
+    upgrade_database(engine)
+    empty_tables(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def signing(tmp_path_factory: pytest.TempPathFactory) -> tuple[SigningIdentity, Path]:
+    """One signing key for the whole run: generating RSA 3072 takes about a second."""
+    folder = tmp_path_factory.mktemp("signing")
+    return ensure_signing_identity(folder), folder
 
 
 @pytest.fixture(params=BACKENDS)
@@ -95,8 +106,7 @@ def app(app_config: dict) -> Iterator[Flask]:
     app = create_app(app_config)
     engine = get_engine(app)
     upgrade_database(engine)
-    if engine.dialect.name == "postgresql":
-        _empty_tables(app)
+    empty_tables(engine)
     yield app
     dispose_engines(app)
 

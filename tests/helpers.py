@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 from flask.testing import FlaskClient
+from sqlalchemy import Engine, text
 from werkzeug.test import TestResponse
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
@@ -42,6 +43,14 @@ def write_course(folder: Path, course_yaml: str = COURSE_YAML,
         (folder / name).write_text(f"---\ntitle: {title}\n---\n{textwrap.dedent(body)}",
                                    encoding="utf-8")
     return folder
+
+
+def empty_tables(engine: Engine) -> None:
+    """PostgreSQL databases outlive a test (SQLite files do not): start each test empty."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text(
+                "TRUNCATE certificates, chapter_progress, users RESTART IDENTITY CASCADE"))
 
 
 def csrf_token(response: TestResponse) -> str:

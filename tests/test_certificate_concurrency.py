@@ -11,34 +11,15 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select
 
-from courseware.certificates import SigningIdentity, ensure_signing_identity
-from courseware.db import make_engine
+from courseware.certificates import SigningIdentity
 from courseware.models import Certificate
 from tests.live_server import LiveServer, running_server
 
 CLAIMS = 16
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"|name="csrf_token" type="hidden" value="([^"]+)"')
 ID_PATH = re.compile(r"^/certificates/[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
-
-
-@pytest.fixture(scope="session")
-def signing(tmp_path_factory: pytest.TempPathFactory) -> tuple[SigningIdentity, Path]:
-    folder = tmp_path_factory.mktemp("signing")
-    return ensure_signing_identity(folder), folder
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    if engine.dialect.name == "postgresql":
-        # The live server shares this database: start from empty tables.
-        with engine.begin() as connection:
-            connection.execute(text(
-                "TRUNCATE certificates, chapter_progress, users RESTART IDENTITY CASCADE"))
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

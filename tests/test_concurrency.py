@@ -14,27 +14,14 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, func, select
 
-from courseware.db import make_engine
 from courseware.models import ChapterProgress, User
 from tests.live_server import LiveServer, running_server
 
 PASSWORD = "un mot de passe solide"
 CHAPTERS = ("welcome", "data", "next")
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"|name="csrf_token" type="hidden" value="([^"]+)"')
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    if engine.dialect.name == "postgresql":
-        # The live server shares this database: start from empty tables.
-        with engine.begin() as connection:
-            connection.execute(text(
-                "TRUNCATE certificates, chapter_progress, users RESTART IDENTITY CASCADE"))
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, insert, select, text
+from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import IntegrityError, StatementError
 from sqlalchemy.orm import Session
 
-from courseware.db import make_engine
-from courseware.migrate import upgrade_database
 from courseware.models import ChapterProgress, User
 from courseware.progress import (
     ChapterState,
@@ -36,18 +33,6 @@ class Course:
 
 
 BASICS = Course("basics", ("welcome", "data", "next"))
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)  # as the app makes it: SQLite enforces foreign keys
-    upgrade_database(engine)
-    if engine.dialect.name == "postgresql":
-        with engine.begin() as connection:
-            connection.execute(text(
-                "TRUNCATE certificates, chapter_progress, users RESTART IDENTITY CASCADE"))
-    yield engine
-    engine.dispose()
 
 
 def add_user(engine: Engine, email: str) -> int:

@@ -90,6 +90,21 @@ def find_current_certificate(session: Session, user_id: int, course_slug: str) -
     ).one_or_none()
 
 
+def _new_certificate(user_id: int, printed_name: str, identity: SigningIdentity, now: datetime,
+                     **course_facts: object) -> Certificate:
+    """A valid, current certificate with a fresh public ID (not yet added to the session)."""
+    return Certificate(
+        public_id=new_public_id(),
+        user_id=user_id,
+        current_key=current_key(user_id, str(course_facts["course_slug"])),
+        printed_name=normalise_printed_name(printed_name),
+        issued_at=now.replace(microsecond=0),
+        status="valid",
+        signer_fingerprint=identity.fingerprint,
+        **course_facts,
+    )
+
+
 def issue_certificate(
     session: Session,
     *,
@@ -115,21 +130,10 @@ def issue_certificate(
     problems = validate_printed_name(printed_name)
     if problems:
         raise InvalidPrintedName(problems)
-    certificate = Certificate(
-        public_id=new_public_id(),
-        user_id=user_id,
-        current_key=current_key(user_id, course.slug),
-        course_slug=course.slug,
-        course_title=course.title,
-        course_language=course.language,
-        content_version=course.content_version,
-        duration_minutes=course.total_minutes,
-        issuer=course.issuer,
-        printed_name=normalise_printed_name(printed_name),
-        issued_at=now.replace(microsecond=0),
-        status="valid",
-        signer_fingerprint=identity.fingerprint,
-    )
+    certificate = _new_certificate(
+        user_id, printed_name, identity, now, course_slug=course.slug, course_title=course.title,
+        course_language=course.language, content_version=course.content_version,
+        duration_minutes=course.total_minutes, issuer=course.issuer)
     try:
         with session.begin_nested():
             session.add(certificate)
@@ -159,22 +163,12 @@ def reissue_certificate(
     problems = validate_printed_name(printed_name)
     if problems:
         raise InvalidPrintedName(problems)
-    key = certificate.current_key
-    new = Certificate(
-        public_id=new_public_id(),
-        user_id=certificate.user_id,
-        current_key=key,
-        course_slug=certificate.course_slug,
-        course_title=certificate.course_title,
-        course_language=certificate.course_language,
+    assert certificate.user_id is not None  # a current certificate belongs to an account
+    new = _new_certificate(
+        certificate.user_id, printed_name, identity, now, course_slug=certificate.course_slug,
+        course_title=certificate.course_title, course_language=certificate.course_language,
         content_version=certificate.content_version,
-        duration_minutes=certificate.duration_minutes,
-        issuer=certificate.issuer,
-        printed_name=normalise_printed_name(printed_name),
-        issued_at=now.replace(microsecond=0),
-        status="valid",
-        signer_fingerprint=identity.fingerprint,
-    )
+        duration_minutes=certificate.duration_minutes, issuer=certificate.issuer)
     with session.begin_nested():
         certificate.current_key = None
         certificate.status = "replaced"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from flask import (
@@ -21,6 +22,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..certificates import (
+    CertificateSnapshot,
     CourseNotCompleted,
     InvalidPrintedName,
     find_current_certificate,
@@ -155,21 +157,23 @@ def _file_response(body: bytes, mimetype: str, filename: str) -> Response:
 @bp.get("/certificates/<public_id>.pdf")
 @lookup_limit
 def pdf(public_id: str) -> Response:
-    certificate = _certificate_or_404(public_id)
-    if certificate.status == "withdrawn" or not certificate.printed_name:
-        abort(410)
-    body = certificate_files().pdf(snapshot_of(certificate))
-    return _file_response(body, "application/pdf", f"certificate-{certificate.public_id}.pdf")
+    return _certificate_file(public_id, certificate_files().pdf, "application/pdf", "pdf")
 
 
 @bp.get("/certificates/<public_id>.png")
 @lookup_limit
 def preview(public_id: str) -> Response:
+    return _certificate_file(public_id, certificate_files().preview, "image/png", "png")
+
+
+def _certificate_file(public_id: str, build: Callable[[CertificateSnapshot], bytes],
+                      mimetype: str, extension: str) -> Response:
+    """The PDF or preview of a certificate, built from its record (same record, same bytes)."""
     certificate = _certificate_or_404(public_id)
     if certificate.status == "withdrawn" or not certificate.printed_name:
         abort(410)
-    body = certificate_files().preview(snapshot_of(certificate))
-    return _file_response(body, "image/png", f"certificate-{certificate.public_id}.png")
+    return _file_response(build(snapshot_of(certificate)), mimetype,
+                          f"certificate-{certificate.public_id}.{extension}")
 
 
 @bp.route("/certificates/verify", methods=["GET", "POST"])

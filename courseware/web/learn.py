@@ -30,6 +30,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from ..certificates import find_current_certificate
+from ..content import Chapter, Course
 from ..db import get_engine, get_session, request_connection
 from ..progress import ChapterState, course_progress, record_chapter_completed, record_chapter_opened
 from .forms import EmptyForm
@@ -57,10 +58,7 @@ def course(course_slug: str) -> str:
 
 @bp.get("/<course_slug>/<chapter_slug>/")
 def chapter(course_slug: str, chapter_slug: str) -> Response:
-    course = course_or_404(course_slug)
-    chapter = course.chapter(chapter_slug)
-    if chapter is None:
-        abort(404)
+    course, chapter = _course_and_chapter_or_404(course_slug, chapter_slug)
     user_id = _user_id()
     connection = request_connection()
     progress = course_progress(connection, user_id, course)
@@ -89,10 +87,7 @@ def _pages() -> PageCache:
 
 @bp.post("/<course_slug>/<chapter_slug>/complete")
 def complete(course_slug: str, chapter_slug: str) -> Response:
-    course = course_or_404(course_slug)
-    chapter = course.chapter(chapter_slug)
-    if chapter is None:
-        abort(404)
+    course, chapter = _course_and_chapter_or_404(course_slug, chapter_slug)
     chapter_url = url_for("learn.chapter", course_slug=course.slug, chapter_slug=chapter.slug)
     user_id = _user_id()
     if user_id is None:
@@ -120,6 +115,14 @@ def asset(course_slug: str, asset: str) -> Response:
         abort(404)
     # send_from_directory refuses any path that escapes the course folder.
     return send_from_directory(course.folder, asset, max_age=3600)
+
+
+def _course_and_chapter_or_404(course_slug: str, chapter_slug: str) -> tuple[Course, Chapter]:
+    course = course_or_404(course_slug)
+    chapter = course.chapter(chapter_slug)
+    if chapter is None:
+        abort(404)
+    return course, chapter
 
 
 def _user_id() -> int | None:

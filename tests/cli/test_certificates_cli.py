@@ -15,18 +15,12 @@ from cryptography.hazmat.primitives import serialization
 from flask import Flask
 from flask.testing import FlaskClient
 
-from courseware.certificates import SigningIdentity, ensure_signing_identity
+from courseware.certificates import SigningIdentity
 from tests.helpers import Auth
 
 REPO = Path(__file__).parents[2]
 CLAIM = "/courses/basics/certificate"
 CHAPTERS = ("/courses/basics/welcome/", "/courses/basics/data/", "/courses/basics/next/")
-
-
-@pytest.fixture(scope="session")
-def signing(tmp_path_factory: pytest.TempPathFactory) -> tuple[SigningIdentity, Path]:
-    folder = tmp_path_factory.mktemp("signing")
-    return ensure_signing_identity(folder), folder
 
 
 @pytest.fixture

@@ -34,13 +34,6 @@ CHAPTERS = ("/courses/basics/welcome/", "/courses/basics/data/", "/courses/basic
 
 
 @pytest.fixture(scope="session")
-def signing(tmp_path_factory: pytest.TempPathFactory) -> tuple[SigningIdentity, Path]:
-    """The site's key, shared by every test: generating RSA 3072 is slow."""
-    folder = tmp_path_factory.mktemp("signing")
-    return ensure_signing_identity(folder), folder
-
-
-@pytest.fixture(scope="session")
 def someone_elses_key(tmp_path_factory: pytest.TempPathFactory) -> SigningIdentity:
     return ensure_signing_identity(tmp_path_factory.mktemp("elsewhere"), issuer_name="Imitation")
 

@@ -26,7 +26,6 @@ from sqlalchemy import Engine, func, select
 from courseware import create_app
 from courseware.certificates import (
     SigningIdentity,
-    ensure_signing_identity,
     unsupported_characters,
     verify_certificate_pdf,
 )
@@ -39,13 +38,6 @@ CHAPTERS = ("/courses/basics/welcome/", "/courses/basics/data/", "/courses/basic
 ID_PATTERN = re.compile(r"^[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){3}$")
 BASE_URL = "http://courseware.test"
 PASSWORD = "un mot de passe solide"
-
-
-@pytest.fixture(scope="session")
-def signing(tmp_path_factory: pytest.TempPathFactory) -> tuple[SigningIdentity, Path]:
-    """One signing key for the whole module: generating RSA 3072 is slow."""
-    folder = tmp_path_factory.mktemp("signing")
-    return ensure_signing_identity(folder), folder
 
 
 @pytest.fixture
