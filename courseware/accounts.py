@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from .db import HotQuery
 from .models import Certificate, ChapterProgress, User
 from .passwords import verify_password
-from .progress import progress_rows_for_export
+from .progress import ProgressRow, progress_rows_for_export
 
 _users = User.__table__
 
@@ -34,6 +34,8 @@ class Identity:
     is_admin: bool
     locale: str | None
     session_version: int
+    # Every chapter the learner opened, as loaded with the identity (see below).
+    progress: tuple[ProgressRow, ...] = ()
 
     # Flask-Login's user protocol.
     is_authenticated = True
@@ -46,11 +48,19 @@ class Identity:
         return f"{self.id}:{self.session_version}"
 
 
-# Built once: this runs on every request of a signed-in learner.
-_IDENTITY_QUERY = HotQuery(select(
-    _users.c.id, _users.c.email, _users.c.name, _users.c.is_admin, _users.c.locale,
-    _users.c.session_version,
-).where(_users.c.id == bindparam("user_id")))
+# Built once: this runs on every request of a signed-in learner. The learner's
+# progress rows come in the same round trip (a course has a handful of chapters),
+# so the chapter page needs no second query.
+_progress = ChapterProgress.__table__
+_IDENTITY_QUERY = HotQuery(
+    select(
+        _users.c.id, _users.c.email, _users.c.name, _users.c.is_admin, _users.c.locale,
+        _users.c.session_version, _progress.c.course_slug, _progress.c.chapter_slug,
+        _progress.c.completed_at,
+    )
+    .select_from(_users.outerjoin(_progress, _progress.c.user_id == _users.c.id))
+    .where(_users.c.id == bindparam("user_id"))
+)
 
 
 def normalise_email(email: str) -> str:
@@ -66,8 +76,10 @@ def load_identity(connection: Connection, session_id: str) -> Identity | None:
     rows = _IDENTITY_QUERY.rows(connection, {"user_id": user_id})
     if not rows or rows[0][5] != version:
         return None
-    user_id, email, name, is_admin, locale, session_version = rows[0]
-    return Identity(user_id, email, name, bool(is_admin), locale, session_version)
+    user_id, email, name, is_admin, locale, session_version = rows[0][:6]
+    progress = tuple(ProgressRow(course, chapter, completed is not None)
+                     for *_user, course, chapter, completed in rows if course is not None)
+    return Identity(user_id, email, name, bool(is_admin), locale, session_version, progress)
 
 
 def create_user(session: Session, hasher: PasswordHasher, *, email: str, name: str,

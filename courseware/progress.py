@@ -8,10 +8,11 @@ upserts, so two clicks or two tabs record one row and never raise.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -29,6 +30,12 @@ class CourseLike(Protocol):
 
     @property
     def chapter_slugs(self) -> tuple[str, ...]: ...
+
+
+class ProgressRow(NamedTuple):
+    course_slug: str
+    chapter_slug: str
+    completed: bool
 
 
 class ChapterState(StrEnum):
@@ -115,18 +122,27 @@ def record_chapter_completed(executor: Connection | Session, user_id: int, cours
 
 def course_progress(executor: Connection | Session, user_id: int | None,
                     course: CourseLike) -> CourseProgress:
-    """Each chapter's state for a learner; everything "not started" for visitors.
+    """Each chapter's state for a learner, read now; everything "not started" for visitors."""
+    if user_id is None:
+        return progress_from_rows((), course)
+    connection = executor if isinstance(executor, Connection) else executor.connection()
+    rows = _PROGRESS_QUERY.rows(connection, {"user_id": user_id, "course_slug": course.slug})
+    return progress_from_rows(
+        (ProgressRow(course.slug, slug, completed_at is not None) for slug, completed_at in rows),
+        course)
+
+
+def progress_from_rows(rows: Iterable[ProgressRow], course: CourseLike) -> CourseProgress:
+    """Each chapter's state from a learner's progress rows (any course's rows may be mixed in).
 
     Rows for chapters that no longer exist (renamed or removed slugs) are ignored.
     """
-    states: dict[str, ChapterState] = {}
-    if user_id is not None:
-        connection = executor if isinstance(executor, Connection) else executor.connection()
-        rows = _PROGRESS_QUERY.rows(connection, {"user_id": user_id, "course_slug": course.slug})
-        known = set(course.chapter_slugs)
-        for slug, completed_at in rows:
-            if slug in known:
-                states[slug] = ChapterState.DONE if completed_at else ChapterState.STARTED
+    known = set(course.chapter_slugs)
+    states = {
+        row.chapter_slug: ChapterState.DONE if row.completed else ChapterState.STARTED
+        for row in rows
+        if row.course_slug == course.slug and row.chapter_slug in known
+    }
     return CourseProgress(states=states, chapter_order=course.chapter_slugs)
 
 

@@ -32,10 +32,15 @@ from markupsafe import Markup
 from ..certificates import find_current_certificate
 from ..content import Chapter, Course
 from ..db import get_engine, get_session, request_connection
-from ..progress import ChapterState, course_progress, record_chapter_completed, record_chapter_opened
+from ..progress import (
+    ChapterState,
+    course_progress,
+    record_chapter_completed,
+    record_chapter_opened,
+)
 from .forms import EmptyForm
 from .page_cache import PageCache
-from .views import course_or_404
+from .views import course_or_404, learner_progress
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
 
@@ -48,7 +53,7 @@ _BODY_MARKER = "\x00chapter-body\x00"
 @bp.get("/<course_slug>/")
 def course(course_slug: str) -> str:
     course = course_or_404(course_slug)
-    progress = course_progress(request_connection(), _user_id(), course)
+    progress = learner_progress(course)
     certificate = None
     if progress.is_complete:
         certificate = find_current_certificate(get_session(), current_user.id, course.slug)
@@ -60,10 +65,9 @@ def course(course_slug: str) -> str:
 def chapter(course_slug: str, chapter_slug: str) -> Response:
     course, chapter = _course_and_chapter_or_404(course_slug, chapter_slug)
     user_id = _user_id()
-    connection = request_connection()
-    progress = course_progress(connection, user_id, course)
+    progress = learner_progress(course)
     if user_id is not None and progress.state(chapter.slug) is ChapterState.NOT_STARTED:
-        record_chapter_opened(connection, user_id, course.slug, chapter.slug)
+        record_chapter_opened(request_connection(), user_id, course.slug, chapter.slug)
         progress.states[chapter.slug] = ChapterState.STARTED
 
     def render(csrf_token: Callable[[], str]) -> str:

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from ..db import database_status, get_engine
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
-from ..progress import course_progress
-from .views import library, safe_next_url
+from .views import learner_progress, library, safe_next_url
 
 bp = Blueprint("main", __name__)
 
@@ -16,10 +14,7 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 def home() -> str:
     courses = library().courses
-    progress = {}
-    if current_user.is_authenticated:
-        with get_engine().connect() as connection:
-            progress = {c.slug: course_progress(connection, current_user.id, c) for c in courses}
+    progress = {course.slug: learner_progress(course) for course in courses}
     return render_template("home.html", courses=courses, progress=progress)
 
 

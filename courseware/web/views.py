@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..content import Course, Library
 from ..i18n import LANGUAGES
+from ..progress import CourseProgress, progress_from_rows
 
 
 def library() -> Library:
@@ -21,6 +22,13 @@ def course_or_404(course_slug: str) -> Course:
     if course is None:
         abort(404)
     return course
+
+
+def learner_progress(course: Course) -> CourseProgress:
+    """The signed-in learner's progress in a course, from the rows loaded with
+    their identity (no query of its own); all "not started" for visitors."""
+    rows = current_user.progress if current_user.is_authenticated else ()
+    return progress_from_rows(rows, course)
 
 
 def safe_next_url(target: str | None, fallback: str) -> str:
