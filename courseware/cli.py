@@ -54,9 +54,11 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
-@click.option("--workers", default=2, show_default=True, type=int,
+@click.option("--host", default="127.0.0.1", show_default=True, envvar="COURSEWARE_HOST",
+              help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, envvar="COURSEWARE_PORT",
+              help="Port to listen on.")
+@click.option("--workers", default=2, show_default=True, type=int, envvar="COURSEWARE_WORKERS",
               help="Gunicorn worker processes (2 sync workers suit 2 cores).")
 @click.option("--dev", is_flag=True, help="Flask's development server with auto-reload.")
 def serve(host: str, port: int, workers: int, dev: bool) -> None:

@@ -199,3 +199,18 @@ def test_help_lists_the_commands():
     assert result.exit_code == 0
     for command in ("serve", "db", "content", "users"):
         assert command in result.stdout
+
+
+def test_serve_reads_its_options_from_the_environment_as_documented():
+    # The README promises COURSEWARE_HOST, COURSEWARE_PORT and COURSEWARE_WORKERS.
+    from click.testing import CliRunner
+
+    from courseware.cli import serve
+
+    context = serve.make_context("serve", [], default_map=None)
+    assert context.params == {"host": "127.0.0.1", "port": 8000, "workers": 2, "dev": False}
+    everywhere = "0.0.0.0"  # noqa: S104 - only parsed, nothing listens
+    runner_env = {"COURSEWARE_HOST": everywhere, "COURSEWARE_PORT": "9001", "COURSEWARE_WORKERS": "3"}
+    with CliRunner(env=runner_env).isolation():
+        context = serve.make_context("serve", [])
+    assert context.params == {"host": everywhere, "port": 9001, "workers": 3, "dev": False}
