@@ -88,8 +88,13 @@ def course_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def app_config(tmp_path: Path, course_dir: Path, database_url: str) -> dict:
+def app_config(tmp_path: Path, course_dir: Path, database_url: str,
+               signing: tuple[SigningIdentity, Path]) -> dict:
+    key_folder = signing[1]
     return {
+        # One signing key for every app of the run (see `signing`).
+        "SIGNING_KEY": str(key_folder / "signing-key.pem"),
+        "SIGNING_CERT": str(key_folder / "signing-cert.pem"),
         "TESTING": True,
         "INSTANCE_DIR": str(tmp_path / "instance"),
         "CONTENT_DIR": str(course_dir),

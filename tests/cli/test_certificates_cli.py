@@ -15,19 +15,11 @@ from cryptography.hazmat.primitives import serialization
 from flask import Flask
 from flask.testing import FlaskClient
 
-from courseware.certificates import SigningIdentity
 from tests.helpers import Auth
 
 REPO = Path(__file__).parents[2]
 CLAIM = "/courses/basics/certificate"
 CHAPTERS = ("/courses/basics/welcome/", "/courses/basics/data/", "/courses/basics/next/")
-
-
-@pytest.fixture
-def app_config(app_config: dict, signing: tuple[SigningIdentity, Path]) -> dict:
-    folder = signing[1]
-    return {**app_config, "SIGNING_KEY": str(folder / "signing-key.pem"),
-            "SIGNING_CERT": str(folder / "signing-cert.pem")}
 
 
 @pytest.fixture

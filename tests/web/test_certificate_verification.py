@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -36,13 +35,6 @@ CHAPTERS = ("/courses/basics/welcome/", "/courses/basics/data/", "/courses/basic
 @pytest.fixture(scope="session")
 def someone_elses_key(tmp_path_factory: pytest.TempPathFactory) -> SigningIdentity:
     return ensure_signing_identity(tmp_path_factory.mktemp("elsewhere"), issuer_name="Imitation")
-
-
-@pytest.fixture
-def app_config(app_config: dict, signing: tuple[SigningIdentity, Path]) -> dict:
-    folder = signing[1]
-    return {**app_config, "SIGNING_KEY": str(folder / "signing-key.pem"),
-            "SIGNING_CERT": str(folder / "signing-cert.pem")}
 
 
 @pytest.fixture

@@ -45,13 +45,6 @@ def identity(signing: tuple[SigningIdentity, Path]) -> SigningIdentity:
     return signing[0]
 
 
-@pytest.fixture
-def app_config(app_config: dict, signing: tuple[SigningIdentity, Path]) -> dict:
-    folder = signing[1]
-    return {**app_config, "SIGNING_KEY": str(folder / "signing-key.pem"),
-            "SIGNING_CERT": str(folder / "signing-cert.pem")}
-
-
 # -- helpers ---------------------------------------------------------------------------
 
 
