@@ -21,7 +21,9 @@ def make_engine(url: str, autocommit: bool = False) -> Engine:
         if not autocommit:
             event.listen(engine, "begin", _begin_sqlite)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10, **options)
+    # The read pool skips the ping (one round trip per page view): its first
+    # query on a dead connection reconnects and retries instead (HotQuery).
+    return create_engine(url, pool_pre_ping=not autocommit, pool_size=5, max_overflow=10, **options)
 
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -121,6 +123,19 @@ class HotQuery:
             compiled = self._compiled[dialect.name] = (str(sql), positions)
         sql_text, positions = compiled
         arguments = tuple(params[name] for name in positions) if positions else params
+        try:
+            return self._fetch(connection, sql_text, arguments)
+        except Exception as error:
+            raw = connection.connection.dbapi_connection
+            if not dialect.is_disconnect(error, raw, None):  # type: ignore[arg-type]
+                raise
+            # The server restarted or dropped an idle connection: this is the
+            # request's first query, so reconnect and ask again, once.
+            connection.invalidate()
+            return self._fetch(connection, sql_text, arguments)
+
+    @staticmethod
+    def _fetch(connection: Connection, sql_text: str, arguments: Any) -> list[tuple]:
         cursor = connection.connection.driver_connection.cursor()
         try:
             cursor.execute(sql_text, arguments)
