@@ -62,8 +62,4 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .web import init_app as init_web
 
     init_web(app)
-
-    from .cli import register_commands
-
-    register_commands(app)
     return app

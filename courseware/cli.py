@@ -250,9 +250,5 @@ def certificates_verify(pdf_file: Path) -> None:
         sys.exit(1)
 
 
-def register_commands(app: Flask) -> None:
-    """Nothing to add to `flask`: the `courseware` command is the interface."""
-
-
 if __name__ == "__main__":
     main()

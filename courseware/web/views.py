@@ -53,8 +53,4 @@ def external_url(endpoint: str, **values: object) -> str:
 
 
 def template_globals() -> dict[str, object]:
-    return {
-        "current_locale": str(get_locale()),
-        "languages": LANGUAGES,
-        "current_user": current_user,
-    }
+    return {"current_locale": str(get_locale()), "languages": LANGUAGES}
