@@ -98,6 +98,11 @@ def _frame(page: _Page) -> None:
             c.drawPath(path, stroke=0, fill=1)
 
 
+# The emblem's network, in units of its radius (y up); the PNG preview draws it too.
+EMBLEM_NODES = ((-0.5, 0.35), (-0.5, -0.35), (0.0, 0.5), (0.0, 0.0), (0.0, -0.5), (0.5, 0.0))
+EMBLEM_EDGES = ((0, 2), (0, 3), (1, 3), (1, 4), (2, 5), (3, 5), (4, 5), (0, 4), (1, 2))
+
+
 def _emblem(page: _Page, cx: float, cy: float, r: float) -> None:
     """The built-in vector emblem: a small network of nodes in a ringed disc."""
     c = page.c
@@ -106,15 +111,13 @@ def _emblem(page: _Page, cx: float, cy: float, r: float) -> None:
     c.setStrokeColor(page.colour("gold"))
     c.setLineWidth(1.2)
     c.circle(cx, cy, r + 4, stroke=1, fill=0)
-    nodes = [(-0.5, 0.35), (-0.5, -0.35), (0.0, 0.5), (0.0, 0.0), (0.0, -0.5), (0.5, 0.0)]
-    edges = [(0, 2), (0, 3), (1, 3), (1, 4), (2, 5), (3, 5), (4, 5), (0, 4), (1, 2)]
     c.setStrokeColor(page.colour("paper"))
     c.setLineWidth(0.9)
-    for a, b in edges:
-        (ax, ay), (bx, by) = nodes[a], nodes[b]
+    for a, b in EMBLEM_EDGES:
+        (ax, ay), (bx, by) = EMBLEM_NODES[a], EMBLEM_NODES[b]
         c.line(cx + ax * r, cy + ay * r, cx + bx * r, cy + by * r)
     c.setFillColor(page.colour("paper"))
-    for nx, ny in nodes:
+    for nx, ny in EMBLEM_NODES:
         c.circle(cx + nx * r, cy + ny * r, r * 0.11, stroke=0, fill=1)
 
 

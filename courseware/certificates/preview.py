@@ -12,6 +12,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from .fonts import fonts_for_layout
 from .layout import FontSpec, Layout
+from .pdf import EMBLEM_EDGES, EMBLEM_NODES
 from .snapshot import CertificateSnapshot
 
 WIDTH, HEIGHT = 1200, 630
@@ -53,6 +54,13 @@ def render_preview_png(snapshot: CertificateSnapshot, layout: Layout) -> bytes:
     cx, cy, r = WIDTH // 2, 105, 34
     draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=colours["accent"])
     draw.ellipse((cx - r - 7, cy - r - 7, cx + r + 7, cy + r + 7), outline=colours["gold"], width=2)
+    for a, b in EMBLEM_EDGES:  # image y grows downwards: flip the PDF's y
+        (ax, ay), (bx, by) = EMBLEM_NODES[a], EMBLEM_NODES[b]
+        draw.line((cx + ax * r, cy - ay * r, cx + bx * r, cy - by * r), fill=colours["paper"], width=2)
+    dot = r * 0.11
+    for nx, ny in EMBLEM_NODES:
+        x, y = cx + nx * r, cy - ny * r
+        draw.ellipse((x - dot, y - dot, x + dot, y + dot), fill=colours["paper"])
     name = unicodedata.normalize("NFC", snapshot.printed_name)
     course = unicodedata.normalize("NFC", snapshot.course_title)
     issued = snapshot.issued_at.astimezone(UTC)
