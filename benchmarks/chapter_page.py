@@ -25,7 +25,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ sys.path.insert(0, str(REPO))
 import requests  # noqa: E402
 
 from courseware.content import check_library  # noqa: E402
-from tests.live_server import free_port, running_server  # noqa: E402
+from tests.live_server import free_port, running_server, serving_process  # noqa: E402
 
 DEMO_CONTENT = REPO / "content"
 BARE_APP = Path(__file__).resolve().parent / "bare_flask_app.py"
@@ -283,33 +282,11 @@ def sign_up(base_url: str, index: int, chapter_paths: list[str]) -> Learner:
 @contextmanager
 def bare_flask_server(workdir: Path, size: int) -> Iterator[tuple[str, int]]:
     port = free_port()
-    log = open(workdir / f"bare-{port}.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, str(BARE_APP), "--port", str(port), "--size", str(size)],
-        stdout=log, stderr=subprocess.STDOUT, cwd=REPO,
-    )
     url = f"http://127.0.0.1:{port}/"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"bare Flask app exited with {process.returncode}: see {log.name}")
-            try:
-                if requests.get(url, timeout=1).status_code == 200:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("bare Flask app did not answer within 30 s")
-            time.sleep(0.1)
+    command = [sys.executable, str(BARE_APP), "--port", str(port), "--size", str(size)]
+    with serving_process(command, env=None, ready_url=url, log_path=workdir / f"bare-{port}.log",
+                         cwd=REPO) as process:
         yield url, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
 
 
 def fresh_postgres_database() -> str:

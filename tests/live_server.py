@@ -45,16 +45,23 @@ def running_server(*, content_dir: Path, instance_dir: Path, database_url: str,
     if not database_url.startswith("sqlite"):
         subprocess.run([sys.executable, "-m", "courseware.cli", "db", "upgrade"], env=env,
                        check=True, capture_output=True)
-    log = open(instance_dir.parent / f"server-{port}.log", "wb")  # noqa: SIM115
-    process = subprocess.Popen(
-        [sys.executable, "-m", "courseware.cli", "serve", "--host", "127.0.0.1",
-         "--port", str(port), "--workers", str(workers)],
-        env=env, stdout=log, stderr=subprocess.STDOUT,
-    )
+    command = [sys.executable, "-m", "courseware.cli", "serve", "--host", "127.0.0.1",
+               "--port", str(port), "--workers", str(workers)]
     url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(url, process)
+    with serving_process(command, env=env, ready_url=url + "/healthz",
+                         log_path=instance_dir.parent / f"server-{port}.log"):
         yield LiveServer(url=url, instance_dir=instance_dir, database_url=database_url)
+
+
+@contextmanager
+def serving_process(command: list[str], *, env: dict[str, str] | None, ready_url: str,
+                    log_path: Path, cwd: Path | None = None) -> Iterator[subprocess.Popen]:
+    """Run a server process until the block ends, once `ready_url` answers 200."""
+    log = open(log_path, "wb")  # noqa: SIM115 - closed in finally
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        _wait_until_up(ready_url, process, log_path)
+        yield process
     finally:
         process.terminate()
         try:
@@ -64,15 +71,15 @@ def running_server(*, content_dir: Path, instance_dir: Path, database_url: str,
         log.close()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
+def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"courseware serve exited with {process.returncode}")
+            raise RuntimeError(f"{process.args[:4]} exited with {process.returncode}: see {log_path}")
         try:
-            with urlopen(url + "/healthz", timeout=1) as response:  # noqa: S310 - loopback only
+            with urlopen(url, timeout=1) as response:  # noqa: S310 - loopback only
                 if response.status == 200:
                     return
         except OSError:
             time.sleep(0.1)
-    raise RuntimeError("courseware serve did not answer within 30 s")
+    raise RuntimeError(f"{url} did not answer within {timeout:.0f} s: see {log_path}")
