@@ -292,3 +292,14 @@ def test_create_app_refuses_broken_content(tmp_path):
                     "CONTENT_DIR": str(FIXTURES / "broken-link"), "SECRET_KEY": "x",
                     "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite'}"})
     assert [str(p) for p in raised.value.problems] == expected_lines("broken-link")
+
+
+def test_demo_course_meets_the_campaign_brief():
+    # A French course of at least six chapters, under six hours, with tables,
+    # callouts and SVG illustrations (with text alternatives) that render.
+    (course,) = load_library(Path(__file__).parents[2] / "content").courses
+    html = "".join(chapter.html for chapter in course.chapters)
+    assert course.language == "fr" and len(course.chapters) >= 6
+    assert 60 <= course.total_minutes < 360
+    assert "<table>" in html and 'class="callout' in html and "footnote-ref" in html
+    assert html.count('.svg" alt="') >= 2
