@@ -86,7 +86,8 @@ def main(count: int = 210) -> None:
             cert = issue_certificate(session, user_id=user_id, course=Course(),
                                      completed_slugs=frozenset({"intro", "donnees"}),
                                      printed_name=NAMES[user_id % len(NAMES)],
-                                     identity=identity, now=now)
+                                     identity=identity, now=now,
+                                     verification_url_for=lambda id_: f"https://x/certificates/{id_}")
             session.commit()
             t1 = time.perf_counter()
             snapshot = CertificateSnapshot.from_record(

@@ -233,21 +233,20 @@ def certificates_verify(pdf_file: Path) -> None:
 
     Exits 0 when authentic and valid, 1 otherwise.
     """
-    from .web.certificates import check_uploaded_pdf
+    from .certificates import check_certificate_file
+    from .db import get_session
 
     app = _ready_app()
-    with app.test_request_context():
-        _signing_identity()
-        result = check_uploaded_pdf(pdf_file.read_bytes())
-        certificate = result["certificate"]
-        verdict = result["verdict"]
-        if verdict == "authentic":
-            click.echo(f"authentic: {certificate.public_id}, {certificate.printed_name}, "
-                       f"{certificate.course_title}, issued {certificate.issued_at:%Y-%m-%d}")
-            return
-        detail = result["reason"] if verdict == "not_authentic" else verdict
-        click.echo(f"NOT VALID: {pdf_file}: {detail}", err=True)
-        sys.exit(1)
+    with app.app_context():
+        result = check_certificate_file(get_session(), pdf_file.read_bytes(), _signing_identity())
+    certificate = result.certificate
+    if result.verdict == "authentic" and certificate is not None:
+        click.echo(f"authentic: {certificate.public_id}, {certificate.printed_name}, "
+                   f"{certificate.course_title}, issued {certificate.issued_at:%Y-%m-%d}")
+        return
+    detail = result.reason if result.verdict == "not_authentic" else result.verdict
+    click.echo(f"NOT VALID: {pdf_file}: {detail}", err=True)
+    sys.exit(1)
 
 
 if __name__ == "__main__":

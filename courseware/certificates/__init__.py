@@ -20,6 +20,7 @@ from .issuing import (
     InvalidPrintedName,
     current_key,
     detach_certificates_for_deleted_user,
+    find_certificate,
     find_current_certificate,
     issue_certificate,
     normalise_printed_name,
@@ -33,7 +34,7 @@ from .pdf import render_certificate_pdf
 from .preview import render_preview_png
 from .signing import sign_pdf
 from .snapshot import CertificateSnapshot
-from .verification import PdfCheck, verify_certificate_pdf
+from .verification import FileVerdict, PdfCheck, check_certificate_file, verify_certificate_pdf
 
 
 def signed_certificate_pdf(
@@ -46,9 +47,10 @@ def signed_certificate_pdf(
 __all__ = [
     "DEFAULT_BRANDING_DIR", "CertificateError", "CertificateNotFound", "CertificateSnapshot",
     "CourseLike", "CourseNotCompleted", "FontSet", "InvalidPrintedName", "Layout", "LayoutError",
-    "PdfCheck", "SigningIdentity", "SigningIdentityError", "Wording", "current_key",
+    "FileVerdict", "PdfCheck", "SigningIdentity", "SigningIdentityError", "Wording",
+    "check_certificate_file", "current_key",
     "default_fonts", "detach_certificates_for_deleted_user", "ensure_signing_identity",
-    "find_current_certificate", "font_for_text", "fonts_for_layout", "issue_certificate",
+    "find_certificate", "find_current_certificate", "font_for_text", "fonts_for_layout", "issue_certificate",
     "load_layout", "new_public_id", "normalise_printed_name", "normalise_public_id",
     "reissue_certificate", "render_certificate_pdf", "render_preview_png", "revoke_certificate",
     "sign_pdf", "signed_certificate_pdf", "unsupported_characters", "validate_printed_name",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -83,6 +83,11 @@ def validate_printed_name(name: str) -> list[str]:
     return problems
 
 
+def find_certificate(session: Session, public_id: str) -> Certificate | None:
+    """The certificate with this (canonical) public ID, whatever its status."""
+    return session.scalars(select(Certificate).where(Certificate.public_id == public_id)).one_or_none()
+
+
 def find_current_certificate(session: Session, user_id: int, course_slug: str) -> Certificate | None:
     """The learner's current (valid, not replaced) certificate for a course, if any."""
     return session.scalars(
@@ -91,10 +96,16 @@ def find_current_certificate(session: Session, user_id: int, course_slug: str) -
 
 
 def _new_certificate(user_id: int, printed_name: str, identity: SigningIdentity, now: datetime,
-                     **course_facts: object) -> Certificate:
-    """A valid, current certificate with a fresh public ID (not yet added to the session)."""
+                     verification_url_for: Callable[[str], str], **course_facts: object) -> Certificate:
+    """A valid, current certificate with a fresh public ID (not yet added to the session).
+
+    The verification URL is stored with it, so the PDF and its QR code render the
+    same whatever address the site is later reached by.
+    """
+    public_id = new_public_id()
     return Certificate(
-        public_id=new_public_id(),
+        public_id=public_id,
+        verification_url=verification_url_for(public_id),
         user_id=user_id,
         current_key=current_key(user_id, str(course_facts["course_slug"])),
         printed_name=normalise_printed_name(printed_name),
@@ -114,6 +125,7 @@ def issue_certificate(
     printed_name: str,
     identity: SigningIdentity,
     now: datetime,
+    verification_url_for: Callable[[str], str],
 ) -> Certificate:
     """Issue the learner's certificate for ``course``, or return the one they already have.
 
@@ -131,8 +143,8 @@ def issue_certificate(
     if problems:
         raise InvalidPrintedName(problems)
     certificate = _new_certificate(
-        user_id, printed_name, identity, now, course_slug=course.slug, course_title=course.title,
-        course_language=course.language, content_version=course.content_version,
+        user_id, printed_name, identity, now, verification_url_for, course_slug=course.slug,
+        course_title=course.title, course_language=course.language, content_version=course.content_version,
         duration_minutes=course.total_minutes, issuer=course.issuer)
     try:
         with session.begin_nested():
@@ -152,6 +164,7 @@ def reissue_certificate(
     printed_name: str,
     identity: SigningIdentity,
     now: datetime,
+    verification_url_for: Callable[[str], str],
 ) -> Certificate:
     """Replace a current certificate by one with a new public ID (e.g. a corrected name).
 
@@ -165,7 +178,8 @@ def reissue_certificate(
         raise InvalidPrintedName(problems)
     assert certificate.user_id is not None  # a current certificate belongs to an account
     new = _new_certificate(
-        certificate.user_id, printed_name, identity, now, course_slug=certificate.course_slug,
+        certificate.user_id, printed_name, identity, now, verification_url_for,
+        course_slug=certificate.course_slug,
         course_title=certificate.course_title, course_language=certificate.course_language,
         content_version=certificate.content_version,
         duration_minutes=certificate.duration_minutes, issuer=certificate.issuer)
@@ -182,9 +196,7 @@ def reissue_certificate(
 
 def revoke_certificate(session: Session, public_id: str, reason: str, now: datetime) -> Certificate:
     """Revoke a certificate (verification will then report it revoked). The caller commits."""
-    certificate = session.scalars(
-        select(Certificate).where(Certificate.public_id == public_id)
-    ).one_or_none()
+    certificate = find_certificate(session, public_id)
     if certificate is None:
         raise CertificateNotFound(public_id)
     if certificate.status in ("revoked", "withdrawn"):

@@ -98,6 +98,15 @@ def _frame(page: _Page) -> None:
             c.drawPath(path, stroke=0, fill=1)
 
 
+def _centred_lines(page: _Page, lines: list[ShapedText], centre: float, top: float, colour: str,
+                   leading: float) -> None:
+    """Draw shrunk-to-fit lines one under the other, `leading` times their size apart."""
+    y = top
+    for line in lines:
+        page.text(line, centre, y, colour)
+        y -= line.size * leading
+
+
 # The emblem's network, in units of its radius (y up); the PNG preview draws it too.
 EMBLEM_NODES = ((-0.5, 0.35), (-0.5, -0.35), (0.0, 0.5), (0.0, 0.0), (0.0, -0.5), (0.5, 0.0))
 EMBLEM_EDGES = ((0, 2), (0, 3), (1, 3), (1, 4), (2, 5), (3, 5), (4, 5), (0, 4), (1, 2))
@@ -183,20 +192,14 @@ def render_certificate_pdf(snapshot: CertificateSnapshot, layout: Layout, identi
     page.text(fonts.shape(wording.awarded_to, s["body"] + 1), centre, 385, "muted")
 
     name_lines = page.fitted(name, s["name"], s["name_min"], text_width, bold=True)
-    y = 338 if len(name_lines) == 1 else 352
-    for line in name_lines:
-        page.text(line, centre, y, "ink")
-        y -= line.size * 1.15
+    _centred_lines(page, name_lines, centre, 338 if len(name_lines) == 1 else 352, "ink", 1.15)
     c.setStrokeColor(page.colour("muted"))
     c.setLineWidth(0.5)
     c.line(centre - 200, 322, centre + 200, 322)
 
     page.text(fonts.shape(wording.completion, s["body"] + 1), centre, 292, "muted")
     course_lines = page.fitted(course, s["course"], s["course_min"], text_width, bold=True)
-    y = 262 if len(course_lines) == 1 else 270
-    for line in course_lines:
-        page.text(line, centre, y, "accent")
-        y -= line.size * 1.2
+    _centred_lines(page, course_lines, centre, 262 if len(course_lines) == 1 else 270, "accent", 1.2)
     details = (wording.duration.format(duration=wording.duration_text(snapshot.duration_minutes))
                + "   ·   " + wording.issued_on.format(date=date_text))
     page.text(fonts.shape(details, s["body"]), centre, 218, "ink")

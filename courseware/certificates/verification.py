@@ -12,9 +12,12 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
+from sqlalchemy.orm import Session
 
+from ..models import Certificate
 from .blocking import run_blocking
 from .ids import normalise_public_id
+from .issuing import find_certificate
 from .keys import SigningIdentity, certificate_fingerprint
 from .pdf import KEYWORD_PREFIX
 
@@ -113,3 +116,31 @@ def verify_certificate_pdf(data: bytes, identity: SigningIdentity) -> PdfCheck:
     if not status.bottom_line:
         return PdfCheck(False, "invalid_signature", public_id, fingerprint)
     return PdfCheck(True, "ok", public_id, fingerprint)
+
+
+@dataclass(frozen=True)
+class FileVerdict:
+    """What the upload check and `courseware certificates verify` report about a PDF.
+
+    verdict: authentic | not_authentic (see ``reason``) | unknown (our signature,
+    no such record) | revoked | replaced | withdrawn.
+    """
+
+    verdict: str
+    reason: str
+    certificate: Certificate | None
+
+
+def check_certificate_file(session: Session, data: bytes, identity: SigningIdentity) -> FileVerdict:
+    """Signature, signer and record: is this PDF a valid certificate of ours?"""
+    check = verify_certificate_pdf(data, identity)
+    certificate = find_certificate(session, check.public_id) if check.public_id else None
+    if not check.authentic:
+        verdict = "not_authentic"
+    elif certificate is None:
+        verdict = "unknown"
+    elif certificate.status != "valid":
+        verdict = certificate.status
+    else:
+        verdict = "authentic"
+    return FileVerdict(verdict, check.reason, certificate)

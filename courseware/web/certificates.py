@@ -25,12 +25,13 @@ from ..certificates import (
     CertificateSnapshot,
     CourseNotCompleted,
     InvalidPrintedName,
+    check_certificate_file,
+    find_certificate,
     find_current_certificate,
     issue_certificate,
     normalise_printed_name,
     normalise_public_id,
     reissue_certificate,
-    verify_certificate_pdf,
 )
 from ..certificates.linkedin import add_to_profile_url, share_url
 from ..db import get_session
@@ -72,17 +73,15 @@ def claim(course_slug: str) -> str | Response | tuple[str, int]:
                 certificate = issue_certificate(
                     session, user_id=current_user.id, course=course, completed_slugs=done,
                     printed_name=form.name.data, identity=certificate_files().identity,
-                    now=datetime.now(UTC))
+                    now=datetime.now(UTC), verification_url_for=_verification_url)
                 message = _("Congratulations! Here is your certificate.")
             else:
                 certificate = reissue_certificate(
                     session, certificate=existing, printed_name=form.name.data,
-                    identity=certificate_files().identity, now=datetime.now(UTC))
+                    identity=certificate_files().identity, now=datetime.now(UTC),
+                    verification_url_for=_verification_url)
                 message = _("Your certificate has been issued again with the corrected name. "
                             "The previous one now points to it.")
-            if certificate.verification_url is None:
-                certificate.verification_url = external_url(
-                    "certificates.show", public_id=certificate.public_id)
             session.commit()
         except (CourseNotCompleted, InvalidPrintedName) as error:
             session.rollback()
@@ -95,11 +94,13 @@ def claim(course_slug: str) -> str | Response | tuple[str, int]:
         400 if form.errors else 200
 
 
+def _verification_url(public_id: str) -> str:
+    return external_url("certificates.show", public_id=public_id)
+
+
 def _certificate_or_404(public_id: str) -> Certificate:
     canonical = normalise_public_id(public_id)
-    if canonical is None:
-        abort(404)
-    certificate = get_session().scalar(select(Certificate).where(Certificate.public_id == canonical))
+    certificate = find_certificate(get_session(), canonical) if canonical else None
     if certificate is None:
         abort(404)
     return certificate
@@ -127,8 +128,7 @@ def _linkedin_links(certificate: Certificate) -> dict[str, object]:
     organisation = course.organisation if course else None
     organisation_name = organisation.name if organisation else certificate.issuer
     organisation_id = organisation.linkedin_id if organisation else None
-    verify_url = certificate.verification_url or external_url(
-        "certificates.show", public_id=certificate.public_id)
+    verify_url = certificate.verification_url or _verification_url(certificate.public_id)
     return {
         "add": add_to_profile_url(
             course_title=certificate.course_title, organisation_name=organisation_name,
@@ -182,28 +182,10 @@ def verify() -> str | tuple[str, int]:
     form = VerifyUploadForm()
     result = None
     if form.validate_on_submit():
-        data = form.pdf.data.read()
-        result = check_uploaded_pdf(data)
+        result = check_certificate_file(get_session(), form.pdf.data.read(),
+                                        certificate_files().identity)
     return render_template("certificates/verify.html", form=form, result=result), \
         400 if form.errors else 200
-
-
-def check_uploaded_pdf(data: bytes) -> dict[str, object]:
-    """Signature, signer and record: what the upload check reports."""
-    check = verify_certificate_pdf(data, certificate_files().identity)
-    certificate = None
-    if check.public_id:
-        certificate = get_session().scalar(
-            select(Certificate).where(Certificate.public_id == check.public_id))
-    if not check.authentic:
-        verdict = "not_authentic"
-    elif certificate is None:
-        verdict = "unknown"
-    elif certificate.status != "valid":
-        verdict = certificate.status
-    else:
-        verdict = "authentic"
-    return {"verdict": verdict, "reason": check.reason, "certificate": certificate}
 
 
 def certificates_of(user_id: int) -> list[Certificate]:

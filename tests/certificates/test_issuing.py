@@ -2,7 +2,7 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import create_engine, func, select
 from sqlalchemy.orm import Session
 
 from courseware.certificates import (
@@ -13,6 +13,7 @@ from courseware.certificates import (
     reissue_certificate,
     revoke_certificate,
 )
+from courseware.db import make_engine
 from courseware.models import Base, Certificate, User
 
 NOW = datetime(2026, 11, 22, 10, 30, tzinfo=UTC)
@@ -36,7 +37,12 @@ def session():
 
 def issue(session, course, identity, name="Zoë Ødegård", done=ALL, user_id=1):
     return issue_certificate(session, user_id=user_id, course=course, completed_slugs=done,
-                             printed_name=name, identity=identity, now=NOW)
+                             printed_name=name, identity=identity, now=NOW,
+                             verification_url_for=verification_url)
+
+
+def verification_url(public_id: str) -> str:
+    return f"https://cours.example.fr/certificates/{public_id}"
 
 
 def test_refused_until_every_chapter_is_done(session, course, identity):
@@ -62,27 +68,18 @@ def test_issuing_twice_returns_the_same_certificate(session, course, identity):
 
 
 def test_concurrent_claims_make_exactly_one_certificate(tmp_path, course, identity):
-    engine = create_engine(f"sqlite:///{tmp_path / 'db.sqlite'}", connect_args={"timeout": 5})
-
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):
-        dbapi_connection.isolation_level = None  # let SQLAlchemy emit BEGIN itself
-        dbapi_connection.execute("PRAGMA journal_mode=WAL")
-        dbapi_connection.execute("PRAGMA busy_timeout=5000")
-
-    @event.listens_for(engine, "begin")
-    def _begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
+    # The app's own engine (WAL, busy timeout) and its write sessions (BEGIN IMMEDIATE).
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    writer = engine.execution_options(sqlite_immediate=True)
     Base.metadata.create_all(engine)
-    with Session(engine) as s:
+    with Session(writer) as s:
         add_user(s)
         s.commit()
     barrier, results, errors = threading.Barrier(8), [], []
 
     def claim():
         try:
-            with Session(engine) as s:
+            with Session(writer) as s:
                 barrier.wait()
                 results.append(issue(s, course, identity).public_id)
                 s.commit()
@@ -103,7 +100,8 @@ def test_concurrent_claims_make_exactly_one_certificate(tmp_path, course, identi
 def test_reissue_replaces_the_old_certificate(session, course, identity):
     old = issue(session, course, identity, name="Zoe Odegard")
     new = reissue_certificate(session, certificate=old, printed_name="Zoë Ødegård",
-                              identity=identity, now=NOW + timedelta(days=1))
+                              identity=identity, now=NOW + timedelta(days=1),
+                              verification_url_for=verification_url)
     session.commit()
     assert (old.status, old.replaced_by, old.current_key) == ("replaced", new.public_id, None)
     assert (new.status, new.current_key, new.printed_name) == ("valid", "1:bases-ia", "Zoë Ødegård")
