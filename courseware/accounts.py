@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
-from sqlalchemy import bindparam, delete, func, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -136,10 +136,6 @@ def set_password(session: Session, hasher: PasswordHasher, user: User, password:
 def rename(session: Session, user: User, name: str) -> None:
     user.name = name.strip()
     session.commit()
-
-
-def count_users(executor: Connection | Session) -> int:
-    return int(executor.scalar(select(func.count()).select_from(_users)) or 0)
 
 
 def export_user_data(session: Session, user: User) -> dict:

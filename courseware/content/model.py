@@ -41,10 +41,6 @@ class Chapter:
     toc: tuple[Heading, ...]
     source: Path
 
-    @property
-    def html_bytes(self) -> bytes:
-        return self.html.encode()
-
 
 @dataclass(frozen=True)
 class Organisation:

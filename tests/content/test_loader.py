@@ -303,3 +303,12 @@ def test_demo_course_meets_the_campaign_brief():
     assert 60 <= course.total_minutes < 360
     assert "<table>" in html and 'class="callout' in html and "footnote-ref" in html
     assert html.count('.svg" alt="') >= 2
+
+
+def test_the_shipped_code_stylesheet_matches_the_highlighter():
+    # static/css/code.css is generated from Pygments; regenerate it with
+    # `python -c "from courseware.content.markdown import pygments_css; print(pygments_css())"`.
+    from courseware.content.markdown import pygments_css
+
+    shipped = (Path(__file__).parents[2] / "courseware" / "static" / "css" / "code.css").read_text()
+    assert shipped.strip() == pygments_css().strip()
