@@ -31,11 +31,19 @@ class Identity:
     id: int
     email: str
     name: str
-    is_admin: bool
+    role: str  # learner | instructor | admin
     locale: str | None
     session_version: int
+    # Attribution (first touch), read with the identity so that progress events
+    # can be counted for the learner's organisation without another query.
+    organisation_id: int | None = None
+    link_id: int | None = None
     # Every chapter the learner opened, as loaded with the identity (see below).
     progress: tuple[ProgressRow, ...] = ()
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
 
     # Flask-Login's user protocol.
     is_authenticated = True
@@ -54,9 +62,9 @@ class Identity:
 _progress = ChapterProgress.__table__
 _IDENTITY_QUERY = HotQuery(
     select(
-        _users.c.id, _users.c.email, _users.c.name, _users.c.is_admin, _users.c.locale,
-        _users.c.session_version, _progress.c.course_slug, _progress.c.chapter_slug,
-        _progress.c.completed_at,
+        _users.c.id, _users.c.email, _users.c.name, _users.c.role, _users.c.locale,
+        _users.c.session_version, _users.c.organisation_id, _users.c.link_id,
+        _progress.c.course_slug, _progress.c.chapter_slug, _progress.c.completed_at,
     )
     .select_from(_users.outerjoin(_progress, _progress.c.user_id == _users.c.id))
     .where(_users.c.id == bindparam("user_id"))
@@ -76,17 +84,18 @@ def load_identity(connection: Connection, session_id: str) -> Identity | None:
     rows = _IDENTITY_QUERY.rows(connection, {"user_id": user_id})
     if not rows or rows[0][5] != version:
         return None
-    user_id, email, name, is_admin, locale, session_version = rows[0][:6]
+    user_id, email, name, role, locale, session_version, organisation_id, link_id = rows[0][:8]
     progress = tuple(ProgressRow(course, chapter, completed is not None)
                      for *_user, course, chapter, completed in rows if course is not None)
-    return Identity(user_id, email, name, bool(is_admin), locale, session_version, progress)
+    return Identity(user_id, email, name, role, locale, session_version, organisation_id,
+                    link_id, progress)
 
 
 def create_user(session: Session, hasher: PasswordHasher, *, email: str, name: str,
-                password: str, is_admin: bool = False, locale: str | None = None) -> User:
+                password: str, role: str = "learner", locale: str | None = None) -> User:
     """Create an account; raises EmailTaken if the address is in use (any case)."""
     user = User(email=normalise_email(email), name=name.strip(),
-                password_hash=hasher.hash(password), is_admin=is_admin, locale=locale,
+                password_hash=hasher.hash(password), role=role, locale=locale,
                 created_at=datetime.now(UTC), session_version=1)
     session.add(user)
     try:
@@ -148,7 +157,7 @@ def export_user_data(session: Session, user: User) -> dict:
             "email": user.email,
             "name": user.name,
             "language": user.locale,
-            "is_admin": user.is_admin,
+            "role": user.role,
             "created_at": user.created_at.isoformat(),
         },
         "progress": progress_rows_for_export(session, user.id),
@@ -175,5 +184,5 @@ def delete_user(session: Session, user_id: int) -> None:
 
 
 def identity_of(user: User) -> Identity:
-    return Identity(user.id, user.email, user.name, user.is_admin, user.locale,
-                    user.session_version)
+    return Identity(user.id, user.email, user.name, user.role, user.locale,
+                    user.session_version, user.organisation_id, user.link_id)

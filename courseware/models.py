@@ -6,54 +6,30 @@ editing or reordering chapters never loses anyone's progress.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import (
-    Boolean,
-    DateTime,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Text,
-    UniqueConstraint,
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import NAMING_CONVENTION, Base, UtcDateTime
+
+# Each capability's tables are on the same Base; importing them here means any
+# code that uses the models sees the whole schema (foreign keys resolve).
+from .organisations.models import (
+    AuditEntry,
+    FunnelCount,
+    Invitation,
+    Organisation,
+    OrganisationManager,
+    ReportDelivery,
+    TrackingLink,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
-# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """Timezone-aware UTC datetimes on every database.
-
-    SQLite stores no offset, so values come back naive; this reattaches UTC so
-    that a certificate's issue time is the same instant whatever the backend.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, _dialect: object) -> datetime | None:
-        if value is not None and value.tzinfo is None:
-            raise ValueError("naive datetime: pass an aware UTC datetime")
-        return value.astimezone(UTC) if value is not None else None
-
-    def process_result_value(self, value: datetime | None, _dialect: object) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+__all__ = [
+    "NAMING_CONVENTION", "AuditEntry", "Base", "Certificate", "ChapterProgress", "FunnelCount",
+    "Invitation", "Organisation", "OrganisationManager", "ReportDelivery", "TrackingLink", "User",
+    "UtcDateTime",
+]
 
 
 class User(Base):
@@ -67,11 +43,22 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
-    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    # learner | instructor | admin. Organisation managers are learners with rows in
+    # organisation_managers (a manager is scoped to their organisations).
+    role: Mapped[str] = mapped_column(String(16), default="learner")
     locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Bumped on password change or reset: invalidates sessions and reset links.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Attribution, first touch wins: the organisation (and link) the learner came
+    # through, and how (link | utm | invitation). NULL: came on their own.
+    organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="SET NULL"), nullable=True, index=True)
+    link_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tracking_links.id", ondelete="SET NULL"), nullable=True)
+    attribution: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The learner agreed that the organisation's managers see their individual progress.
+    share_progress: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class ChapterProgress(Base):
@@ -120,3 +107,5 @@ class Certificate(Base):
     verification_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
     # SHA-256 of the signing certificate (DER) that signed this PDF.
     signer_fingerprint: Mapped[str] = mapped_column(String(64))
+
+

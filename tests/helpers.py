@@ -50,7 +50,9 @@ def empty_tables(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             connection.execute(text(
-                "TRUNCATE certificates, chapter_progress, users RESTART IDENTITY CASCADE"))
+                "TRUNCATE audit_log, report_deliveries, funnel_counts, invitations, organisation_managers, "
+                "tracking_links, organisations, certificates, chapter_progress, users "
+                "RESTART IDENTITY CASCADE"))
 
 
 def csrf_token(response: TestResponse) -> str:

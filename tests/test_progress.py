@@ -38,7 +38,7 @@ BASICS = Course("basics", ("welcome", "data", "next"))
 def add_user(engine: Engine, email: str) -> int:
     with engine.begin() as connection:
         return connection.execute(insert(User.__table__).values(
-            email=email, name=email.split("@")[0], password_hash="$argon2id$x", is_admin=False,
+            email=email, name=email.split("@")[0], password_hash="$argon2id$x", role="learner",
             created_at=T0, session_version=1).returning(User.__table__.c.id)).scalar_one()
 
 

@@ -140,11 +140,11 @@ def test_admin_password_is_hashed_and_works(environment, database_url):
     try:
         with engine.connect() as connection:
             stored = connection.scalar(select(User.password_hash))
-            is_admin = connection.scalar(select(User.is_admin))
+            role = connection.scalar(select(User.role))
     finally:
         engine.dispose()
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
-    assert is_admin is True
+    assert role == "admin"
 
 
 def test_duplicate_admin_is_a_clear_error(environment):
@@ -205,7 +205,7 @@ def test_serve_reads_its_options_from_the_environment_as_documented():
     # The README promises COURSEWARE_HOST, COURSEWARE_PORT and COURSEWARE_WORKERS.
     from click.testing import CliRunner
 
-    from courseware.cli import serve
+    from courseware.cli.commands import serve
 
     context = serve.make_context("serve", [], default_map=None)
     assert context.params == {"host": "127.0.0.1", "port": 8000, "workers": 2, "dev": False}

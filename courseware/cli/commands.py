@@ -1,4 +1,4 @@
-"""The `courseware` command. Options also read COURSEWARE_* environment variables."""
+"""The core commands: serve, db, content, users, keys, certificates."""
 
 from __future__ import annotations
 
@@ -6,51 +6,11 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
-from flask import Flask
 
-from .content import ContentError, check_library
-
-
-def _load_app(**overrides: Any) -> Flask:
-    """Create the app, turning broken content into `path:line: message` lines."""
-    from . import create_app
-    from .db import dispose_engines
-
-    try:
-        app = create_app(overrides or None)
-    except ContentError as error:
-        for problem in error.problems:
-            click.echo(str(problem), err=True)
-        click.echo(f"courseware: the content has {len(error.problems)} problem(s); "
-                   "fix them and start again.", err=True)
-        sys.exit(1)
-    context = click.get_current_context(silent=True)
-    if context is not None:
-        context.call_on_close(lambda: dispose_engines(app))
-    return app
-
-
-def _ready_app() -> Flask:
-    """The app with an up-to-date schema: migrated automatically on the embedded
-    SQLite database, or a clear error asking for `courseware db upgrade`."""
-    from .db import get_engine
-    from .migrate import pending_revisions, upgrade_database
-
-    app = _load_app()
-    engine = get_engine(app)
-    if engine.dialect.name == "sqlite":
-        upgrade_database(engine)
-    elif pending_revisions(engine):
-        raise click.ClickException("the database schema is out of date: run `courseware db upgrade`")
-    return app
-
-
-@click.group(context_settings={"auto_envvar_prefix": "COURSEWARE", "help_option_names": ["-h", "--help"]})
-def main() -> None:
-    """Self-hosted, self-paced Markdown courses with signed certificates."""
+from ..content import check_library
+from .base import load_app, main, ready_app
 
 
 @main.command()
@@ -67,9 +27,9 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
     With the embedded SQLite database, migrations are applied first. With another
     database, run `courseware db upgrade` when upgrading.
     """
-    from .db import dispose_engines, get_engine
+    from ..db import dispose_engines, get_engine
 
-    app = _ready_app()
+    app = ready_app()
     engine = get_engine(app)
     dispose_engines(app)
     with app.app_context():
@@ -79,7 +39,7 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
     if dev:
         app.run(host=host, port=port, debug=True, use_reloader=True)
         return
-    from .server import run_gunicorn
+    from ..server import run_gunicorn
 
     run_gunicorn(app, host=host, port=port, workers=workers)
 
@@ -92,10 +52,10 @@ def db() -> None:
 @db.command("upgrade")
 def db_upgrade() -> None:
     """Apply every pending migration (safe to run again)."""
-    from .db import get_engine
-    from .migrate import upgrade_database
+    from ..db import get_engine
+    from ..migrate import upgrade_database
 
-    app = _load_app()
+    app = load_app()
     upgrade_database(get_engine(app))
     click.echo("courseware: database is up to date")
 
@@ -135,10 +95,10 @@ def users() -> None:
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 def create_admin(email: str, name: str, password_stdin: bool) -> None:
     """Create an administrator account (asks for the password)."""
-    from . import accounts
-    from .db import get_engine
+    from .. import accounts
+    from ..db import get_engine
 
-    app = _ready_app()
+    app = ready_app()
     password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
     if len(password) < app.config["PASSWORD_MIN_LENGTH"]:
         minimum = app.config["PASSWORD_MIN_LENGTH"]
@@ -148,7 +108,7 @@ def create_admin(email: str, name: str, password_stdin: bool) -> None:
     with Session(get_engine(app)) as session:
         try:
             accounts.create_user(session, app.extensions["courseware.hasher"], email=email,
-                                 name=name, password=password, is_admin=True)
+                                 name=name, password=password, role="admin")
         except accounts.EmailTaken:
             raise click.ClickException(f"an account already uses {email}") from None
     click.echo(f"courseware: administrator {email} created")
@@ -159,16 +119,16 @@ def list_users() -> None:
     """Every account: e-mail, name, role, sign-up date."""
     from sqlalchemy import select
 
-    from .db import get_engine
-    from .models import User
+    from ..db import get_engine
+    from ..models import User
 
-    app = _ready_app()
+    app = ready_app()
     with get_engine(app).connect() as connection:
         rows = connection.execute(
-            select(User.email, User.name, User.is_admin, User.created_at).order_by(User.created_at)
+            select(User.email, User.name, User.role, User.created_at).order_by(User.created_at)
         ).all()
-    for email, name, is_admin, created in rows:
-        click.echo(f"{email}\t{name}\t{'admin' if is_admin else 'learner'}\t{created:%Y-%m-%d}")
+    for email, name, role, created in rows:
+        click.echo(f"{email}\t{name}\t{role}\t{created:%Y-%m-%d}")
     click.echo(f"{len(rows)} account(s)", err=True)
 
 
@@ -180,7 +140,7 @@ def keys() -> None:
 @keys.command("init")
 def keys_init() -> None:
     """Create the signing key and certificate in the instance folder (once; safe to repeat)."""
-    app = _load_app()
+    app = load_app()
     with app.app_context():
         identity = _signing_identity()
     click.echo(f"courseware: signing key ready in {app.config['INSTANCE_DIR']}")
@@ -188,8 +148,8 @@ def keys_init() -> None:
 
 
 def _signing_identity():  # type: ignore[no-untyped-def]
-    from .certificates import SigningIdentityError
-    from .web.certificate_support import certificate_files
+    from ..certificates import SigningIdentityError
+    from ..web.certificate_support import certificate_files
 
     try:
         return certificate_files().identity
@@ -209,10 +169,10 @@ def certificates_revoke(certificate_id: str, reason: str) -> None:
     """Revoke a certificate: its page and the upload check will say so."""
     from datetime import UTC, datetime
 
-    from .certificates import CertificateNotFound, normalise_public_id, revoke_certificate
-    from .db import get_session
+    from ..certificates import CertificateNotFound, normalise_public_id, revoke_certificate
+    from ..db import get_session
 
-    app = _ready_app()
+    app = ready_app()
     public_id = normalise_public_id(certificate_id)
     if public_id is None:
         raise click.ClickException(f"'{certificate_id}' is not a certificate ID (XXXX-XXXX-XXXX-XXXX)")
@@ -233,10 +193,10 @@ def certificates_verify(pdf_file: Path) -> None:
 
     Exits 0 when authentic and valid, 1 otherwise.
     """
-    from .certificates import check_certificate_file
-    from .db import get_session
+    from ..certificates import check_certificate_file
+    from ..db import get_session
 
-    app = _ready_app()
+    app = ready_app()
     with app.app_context():
         result = check_certificate_file(get_session(), pdf_file.read_bytes(), _signing_identity())
     certificate = result.certificate
@@ -248,6 +208,3 @@ def certificates_verify(pdf_file: Path) -> None:
     click.echo(f"NOT VALID: {pdf_file}: {detail}", err=True)
     sys.exit(1)
 
-
-if __name__ == "__main__":
-    main()

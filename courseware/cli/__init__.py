@@ -1,0 +1,8 @@
+"""The `courseware` command: one module per command group, all on one `main` group."""
+
+from __future__ import annotations
+
+from . import commands  # noqa: F401 - registers the core commands on `main`
+from .base import main
+
+__all__ = ["main"]

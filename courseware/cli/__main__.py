@@ -1,0 +1,3 @@
+from courseware.cli import main
+
+main()

@@ -1,0 +1,1 @@
+"""Partner organisations: tracking links, attribution, managers, invitations. No Flask here."""

@@ -1,0 +1,1 @@
+"""Funnel reports per organisation and for the platform. No Flask here."""

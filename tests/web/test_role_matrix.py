@@ -1,0 +1,83 @@
+"""Every route of the admin and organisation areas, for every role, in one table.
+
+A new route under /admin or /organisations without a row in MATRIX fails
+`test_every_admin_and_organisation_route_is_in_the_matrix`: decide who may use
+it, then add the row.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.orm import Session
+
+from courseware.db import get_engine
+from courseware.models import Organisation, OrganisationManager, User
+from tests.helpers import Auth, csrf_token
+
+PASSWORD = "un mot de passe solide"
+ROLES = ("anonymous", "learner", "instructor", "manager_a", "manager_b", "admin")
+ADMIN = frozenset({"admin"})
+MANAGERS_OF_A = frozenset({"manager_a", "admin"})
+
+# (method, rule) -> (a URL for that rule, the roles allowed). Organisation "a" is the
+# one in the URL; "manager_b" manages another organisation and must be refused.
+MATRIX: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
+    ("GET", "/admin/"): ("/admin/", ADMIN),
+}
+
+AREAS = ("/admin", "/organisations")
+
+
+def test_every_admin_and_organisation_route_is_in_the_matrix(app):
+    routes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules() if rule.rule.startswith(AREAS)
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes, "the areas have routes"
+    assert routes - set(MATRIX) == set(), "routes without a row in MATRIX"
+    assert set(MATRIX) - routes == set(), "rows for routes that no longer exist"
+
+
+def _make_users(app) -> None:
+    now = datetime.now(UTC)
+    hasher = app.extensions["courseware.hasher"]
+    with Session(get_engine(app)) as session:
+        orgs = {slug: Organisation(slug=slug, name=f"Organisation {slug.upper()}", created_at=now)
+                for slug in ("a", "b")}
+        session.add_all(orgs.values())
+        users = {}
+        for role in ROLES[1:]:
+            stored_role = role if role in ("instructor", "admin") else "learner"
+            users[role] = User(email=f"{role}@example.org", name=role, role=stored_role,
+                               password_hash=hasher.hash(PASSWORD), created_at=now)
+        session.add_all(users.values())
+        session.flush()
+        session.add_all([
+            OrganisationManager(organisation_id=orgs["a"].id, user_id=users["manager_a"].id,
+                                created_at=now),
+            OrganisationManager(organisation_id=orgs["b"].id, user_id=users["manager_b"].id,
+                                created_at=now),
+        ])
+        session.commit()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("method", "rule"), sorted(MATRIX))
+def test_each_role_gets_only_what_it_may(app, client, role, method, rule):
+    _make_users(app)
+    if role != "anonymous":
+        assert Auth(client).login(email=f"{role}@example.org", password=PASSWORD).status_code == 302
+    url, allowed = MATRIX[(method, rule)]
+    data = {"csrf_token": csrf_token(client.get("/login"))} if method != "GET" else None
+    response = client.open(url, method=method, data=data)
+    if role in allowed:
+        assert response.status_code in (200, 302, 400), response.status_code
+        if response.status_code == 302:
+            assert "/login" not in response.headers["Location"]
+    elif role == "anonymous":
+        assert response.status_code == 302 and "/login" in response.headers["Location"]
+    else:
+        assert response.status_code in (403, 404), response.status_code
