@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import commands  # noqa: F401 - registers the core commands on `main`
+from . import backup, commands  # noqa: F401 - each module registers its commands on `main`
 from .base import main
 
 __all__ = ["main"]

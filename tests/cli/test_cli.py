@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, inspect, select
 
 from courseware.cli import main
 from courseware.models import User
 from tests.content.test_loader import EXPECTED, FIXTURES, expected_lines
-from tests.helpers import write_course
+from tests.helpers import empty_tables, write_course
 
 REPO = Path(__file__).parents[2]
 PASSWORD = "un mot de passe solide"
@@ -28,9 +28,7 @@ def environment(tmp_path: Path, database_url: str) -> Iterator[dict[str, str]]:
     write_course(content / "basics")
     if database_url.startswith("postgresql"):
         engine = create_engine(database_url)
-        with engine.begin() as connection:
-            connection.execute(text(
-                "TRUNCATE certificates, chapter_progress, users RESTART IDENTITY CASCADE"))
+        empty_tables(engine)
         engine.dispose()
     yield {
         "COURSEWARE_INSTANCE_DIR": str(tmp_path / "instance"),
