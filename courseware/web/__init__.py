@@ -7,7 +7,18 @@ from flask import Flask
 from ..accounts import load_identity
 from ..db import request_connection
 from ..extensions import limiter, login_manager
-from . import account, admin, auth, certificate_support, certificates, errors, learn, main, pages
+from . import (
+    account,
+    admin,
+    auth,
+    certificate_support,
+    certificates,
+    errors,
+    learn,
+    main,
+    pages,
+    static_files,
+)
 from .fast_paths import CachedCookieSessionInterface, DefaultHeaders
 from .views import template_globals
 
@@ -30,6 +41,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     admin.init_app(app)
     certificate_support.init_app(app)
+    static_files.init_app(app)
     errors.init_app(app)
     app.context_processor(template_globals)
     app.jinja_env.filters["fingerprint"] = _grouped_hex
