@@ -135,6 +135,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         report.nodeid for reports in terminalreporter.stats.values() for report in reports
         if getattr(report, "when", None) == "call" and _on_sqlite(getattr(report, "nodeid", ""))
     }
+    if not ran_on_sqlite:
+        return
     terminalreporter.write_line(
         f"databases: SQLite only. {TEST_DATABASE_ENV} is not set, so the PostgreSQL runs of "
         f"{len(ran_on_sqlite)} database tests were left out.", yellow=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import backup, commands  # noqa: F401 - each module registers its commands on `main`
+from . import backup, commands, deploy  # noqa: F401 - each module registers its commands on `main`
 from .base import main
 
 __all__ = ["main"]
