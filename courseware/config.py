@@ -76,6 +76,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a password-reset link stays valid."),
     Setting("PASSWORD_MIN_LENGTH", "COURSEWARE_PASSWORD_MIN_LENGTH", 10,
             "Shortest password accepted at sign-up and change."),
+    Setting("METRICS_TOKEN", "COURSEWARE_METRICS_TOKEN", None,
+            "Bearer token Prometheus sends to read `/metrics`. Unset: `/metrics` does not exist."),
+    Setting("LOG_CLIENT_ADDRESSES", "COURSEWARE_LOG_CLIENT_ADDRESSES", False,
+            "Put the client's IP address in the request log (`1`). Off by default: the log holds "
+            "no personal data."),
 )
 
 

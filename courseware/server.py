@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+from pathlib import Path
 from typing import Any
 
 from flask import Flask
@@ -36,10 +39,26 @@ def run_gunicorn(app: Flask, *, host: str, port: int, workers: int) -> None:
         "workers": workers,
         "worker_class": "sync",
         "preload_app": True,
-        "accesslog": "-",
+        # No access log: it would hold client addresses and raw paths (reset tokens).
+        # courseware logs one line per request itself (web/observability.py).
+        "accesslog": None,
         "post_fork": _post_fork,
         "timeout": 30,
         # gunicorn's control socket is one fixed path per user: several servers
         # on a machine would fight over it, and courseware does not use it.
         "control_socket_disable": True,
     }).run()
+
+
+def prepare_metrics_folder(instance_dir: Path) -> None:
+    """Turn on prometheus_client's multiprocess mode in an empty private folder.
+
+    Must run before courseware.metrics is imported (prometheus_client picks its
+    storage on import), so `courseware serve` calls it before building the app.
+    Samples of a previous run would be added to this one's: the folder starts empty.
+    """
+    folder = instance_dir / "metrics"
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(mode=0o700, parents=True)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)

@@ -27,8 +27,12 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
     With the embedded SQLite database, migrations are applied first. With another
     database, run `courseware db upgrade` when upgrading.
     """
+    from ..config import settings_from_env
     from ..db import dispose_engines, get_engine
+    from ..server import prepare_metrics_folder
 
+    if not dev:
+        prepare_metrics_folder(Path(str(settings_from_env()["INSTANCE_DIR"])).resolve())
     app = ready_app()
     engine = get_engine(app)
     dispose_engines(app)

@@ -16,6 +16,7 @@ from . import (
     errors,
     learn,
     main,
+    observability,
     pages,
     static_files,
 )
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["fingerprint"] = _grouped_hex
     app.session_interface = CachedCookieSessionInterface()
     app.wsgi_app = DefaultHeaders(app.wsgi_app, SECURITY_HEADERS)  # type: ignore[method-assign]
+    observability.init_app(app)  # outermost: times and logs everything above
 
     # Limits are declared per view (the decorators check them); without default
     # limits the global before_request hook only costs time on every page.
