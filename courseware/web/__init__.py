@@ -17,6 +17,7 @@ from . import (
     learn,
     main,
     observability,
+    outages,
     pages,
     static_files,
 )
@@ -44,6 +45,7 @@ def init_app(app: Flask) -> None:
     certificate_support.init_app(app)
     static_files.init_app(app)
     errors.init_app(app)
+    outages.init_app(app)
     app.context_processor(template_globals)
     app.jinja_env.filters["fingerprint"] = _grouped_hex
     app.session_interface = CachedCookieSessionInterface()

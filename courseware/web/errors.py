@@ -18,6 +18,8 @@ def _messages() -> dict[int, tuple[str, str]]:
         413: (_("Too large"), _("What you sent is too large.")),
         429: (_("Too many attempts"),
               _("Too many attempts in a short time. Please wait a minute and try again.")),
+        503: (_("Service unavailable"),
+              _("The service is briefly unavailable. Please try again in a few seconds.")),
         500: (_("Something went wrong"),
               _("An unexpected error happened on our side. Your progress is safe; please try again.")),
     }
