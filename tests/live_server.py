@@ -72,6 +72,7 @@ def serving_process(command: list[str], *, env: dict[str, str] | None, ready_url
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait(timeout=10)
         log.close()
 
 
