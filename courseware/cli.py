@@ -11,6 +11,7 @@ from typing import Any
 import click
 from flask import Flask
 
+from .config import ConfigError
 from .content import ContentError, check_library
 
 
@@ -27,19 +28,21 @@ def _load_app(**overrides: Any) -> Flask:
         click.echo(f"courseware: the content has {len(error.problems)} problem(s); "
                    "fix them and start again.", err=True)
         sys.exit(1)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
     context = click.get_current_context(silent=True)
     if context is not None:
         context.call_on_close(lambda: dispose_engines(app))
     return app
 
 
-def _ready_app() -> Flask:
+def _ready_app(**overrides: Any) -> Flask:
     """The app with an up-to-date schema: migrated automatically on the embedded
     SQLite database, or a clear error asking for `courseware db upgrade`."""
     from .db import get_engine
     from .migrate import pending_revisions, upgrade_database
 
-    app = _load_app()
+    app = _load_app(**overrides)
     engine = get_engine(app)
     if engine.dialect.name == "sqlite":
         upgrade_database(engine)
@@ -69,19 +72,35 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
     """
     from .db import dispose_engines, get_engine
 
-    app = _ready_app()
+    derived = not os.environ.get("COURSEWARE_BASE_URL")
+    app = _ready_app(**({"BASE_URL": listening_url(host, port)} if derived else {}))
     engine = get_engine(app)
     dispose_engines(app)
     with app.app_context():
         _signing_identity()  # generated once here, before workers fork
     click.echo(f"courseware: serving {len(app.extensions['courseware.library'].courses)} "
                f"course(s) on http://{host}:{port}/ (database: {engine.dialect.name})")
+    base = app.config["BASE_URL"]
+    if derived:
+        click.echo(f"courseware: links in e-mails and certificates use {base} (COURSEWARE_BASE_URL "
+                   "unset); set it to the public address before opening the site to others")
+    else:
+        click.echo(f"courseware: links in e-mails and certificates use {base}")
     if dev:
         app.run(host=host, port=port, debug=True, use_reloader=True)
         return
     from .server import run_gunicorn
 
     run_gunicorn(app, host=host, port=port, workers=workers)
+
+
+def listening_url(host: str, port: int) -> str:
+    """The default BASE_URL: the address `serve` listens on. A wildcard address
+    is no address a browser can use, so it becomes the loopback one (as do IPv6
+    literals, which Werkzeug's host check cannot match)."""
+    if host in ("0.0.0.0", "") or ":" in host:  # noqa: S104 - compared, not bound
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
 
 
 @main.group()

@@ -10,6 +10,11 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+
+class ConfigError(ValueError):
+    """A setting that cannot work: start-up stops with this message."""
 
 
 @dataclass(frozen=True)
@@ -33,8 +38,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CONTENT_DIR", "COURSEWARE_CONTENT_DIR", "./content",
             "Folder holding one sub-folder per course."),
     Setting("BASE_URL", "COURSEWARE_BASE_URL", None,
-            "Public address, e.g. `https://cours.example.fr`, used in e-mails and "
-            "certificates. Default: the address of the current request."),
+            "Public address, e.g. `https://cours.example.fr`, used in e-mails, certificates "
+            "and share links (never the request's Host header). Default: `courseware serve` "
+            "uses the address it listens on (`http://127.0.0.1:8000`); `wsgi.py` refuses to "
+            "start without it."),
+    Setting("ALLOWED_HOSTS", "COURSEWARE_ALLOWED_HOSTS", None,
+            "Other host names the site answers to, comma-separated (`.example.fr` allows every "
+            "sub-domain). Requests for any host not listed, nor BASE_URL's, nor a loopback "
+            "name, get a 400 page."),
     Setting("SECURE_COOKIES", "COURSEWARE_SECURE_COOKIES", None,
             "Send cookies only over HTTPS. Default: on when BASE_URL starts with https."),
     Setting("DEFAULT_LOCALE", "COURSEWARE_DEFAULT_LOCALE", "fr",
@@ -110,6 +121,29 @@ def resolve_paths(config: dict[str, object]) -> None:
         config["SECRET_KEY"] = load_or_create_secret_key(instance)
     if config.get("SECURE_COOKIES") is None:
         config["SECURE_COOKIES"] = str(config.get("BASE_URL") or "").startswith("https://")
+    config["TRUSTED_HOSTS"] = trusted_hosts(config.get("BASE_URL"), config.get("ALLOWED_HOSTS"))
+
+
+# Always answered: nobody outside the machine can make a browser send these, and
+# local health checks (`curl http://127.0.0.1:8000/healthz`) keep working.
+# (Werkzeug cannot match IPv6 literals against the list, so none is offered.)
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+
+
+def trusted_hosts(base_url: object, allowed_hosts: object) -> list[str]:
+    """The host names the site answers to (Flask's TRUSTED_HOSTS): BASE_URL's,
+    ALLOWED_HOSTS and loopback. Any other Host header gets a 400, so a link built
+    from the request can never point at a host an attacker chose."""
+    hosts = list(LOOPBACK_HOSTS)
+    if base_url:
+        name = urlsplit(str(base_url)).hostname
+        if not name or ":" in name or len(str(base_url)) > 200:
+            raise ConfigError(f"COURSEWARE_BASE_URL must be an absolute http(s) address with a "
+                             f"host name or IPv4 address, at most 200 characters: {base_url!r}")
+        hosts.append(name)
+    if allowed_hosts:
+        hosts += [name.strip().lower() for name in str(allowed_hosts).split(",") if name.strip()]
+    return hosts
 
 
 def normalise_database_url(url: str) -> str:
