@@ -41,7 +41,7 @@ class SignupForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[
         DataRequired(_l("Please enter your e-mail address.")),
         Email(_l("This e-mail address does not look valid."), check_deliverability=False),
-        Length(max=254)])
+        Length(max=254), _no_control_characters])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Please choose a password.")), _password_length])
     next = HiddenField()
@@ -49,7 +49,8 @@ class SignupForm(FlaskForm):
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[
-        DataRequired(_l("Please enter your e-mail address.")), Length(max=254)])
+        DataRequired(_l("Please enter your e-mail address.")), Length(max=254),
+        _no_control_characters])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Please enter your password.")), Length(max=200)])
     remember = BooleanField(_l("Remember me on this device"))
@@ -60,7 +61,7 @@ class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[
         DataRequired(_l("Please enter your e-mail address.")),
         Email(_l("This e-mail address does not look valid."), check_deliverability=False),
-        Length(max=254)])
+        Length(max=254), _no_control_characters])
 
 
 class ResetPasswordForm(FlaskForm):
