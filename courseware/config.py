@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .private_files import make_private_file, make_private_folder
+
 
 class ConfigError(ValueError):
     """A setting that cannot work: start-up stops with this message."""
@@ -75,7 +77,7 @@ SETTINGS: tuple[Setting, ...] = (
             "Default: MAIL_FROM."),
     Setting("SMTP_HOST", "COURSEWARE_SMTP_HOST", None,
             "SMTP server for password-reset mail. Unset: mail is written to "
-            "`instance/mail/` and the log."),
+            "`instance/mail/` (owner-only files; the log says where, never the link)."),
     Setting("SMTP_PORT", "COURSEWARE_SMTP_PORT", 587, "SMTP port."),
     Setting("SMTP_USERNAME", "COURSEWARE_SMTP_USERNAME", None, "SMTP login."),
     Setting("SMTP_PASSWORD", "COURSEWARE_SMTP_PASSWORD", None, "SMTP password."),
@@ -111,10 +113,12 @@ def settings_from_env(environ: dict[str, str] | None = None) -> dict[str, object
 def resolve_paths(config: dict[str, object]) -> None:
     """Turn folder settings into absolute paths and fill derived defaults."""
     instance = Path(str(config["INSTANCE_DIR"])).resolve()
-    instance.mkdir(parents=True, exist_ok=True)
+    make_private_folder(instance)
     config["INSTANCE_DIR"] = instance
     config["CONTENT_DIR"] = Path(str(config["CONTENT_DIR"])).resolve()
     if not config.get("DATABASE_URL"):
+        # Created 0600 before SQLite opens it (its -wal and -shm files copy the mode).
+        make_private_file(instance / "courseware.db")
         config["DATABASE_URL"] = f"sqlite:///{instance / 'courseware.db'}"
     config["DATABASE_URL"] = normalise_database_url(str(config["DATABASE_URL"]))
     if not config.get("SECRET_KEY"):
