@@ -156,12 +156,22 @@ def create_admin(email: str, name: str, password_stdin: bool) -> None:
     """Create an administrator account (asks for the password)."""
     from . import accounts
     from .db import get_engine
+    from .text_safety import has_invisible_characters, has_unsafe_characters, has_visible_letters
 
+    if has_unsafe_characters(name) or has_invisible_characters(name) or not has_visible_letters(name):
+        raise click.ClickException("the name must be visible letters, without control or invisible "
+                                   "characters")
     app = _ready_app()
     password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
     if len(password) < app.config["PASSWORD_MIN_LENGTH"]:
         minimum = app.config["PASSWORD_MIN_LENGTH"]
         raise click.ClickException(f"the password needs at least {minimum} characters")
+    from .password_policy import password_weakness
+
+    weakness = password_weakness(password, email=email, name=name)
+    if weakness is not None:
+        raise click.ClickException(f"the password is too easy to guess ({weakness.value}): "
+                                   "choose another one, e.g. a short sentence")
     from sqlalchemy.orm import Session
 
     with Session(get_engine(app)) as session:

@@ -72,6 +72,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Common name of the self-signed signing certificate generated on first run."),
     Setting("CERTIFICATE_RATE_LIMIT", "COURSEWARE_CERTIFICATE_RATE_LIMIT", "60 per minute",
             "Certificate pages and uploads allowed per client address (stops enumeration)."),
+    Setting("CLAIM_RATE_LIMIT", "COURSEWARE_CLAIM_RATE_LIMIT", "5 per hour",
+            "Certificates one account can have issued or re-issued (name corrections)."),
+    Setting("CLAIM_ADDRESS_RATE_LIMIT", "COURSEWARE_CLAIM_ADDRESS_RATE_LIMIT", "60 per hour",
+            "Certificates issued or re-issued per client address (a classroom shares one)."),
     Setting("CONTACT_EMAIL", "COURSEWARE_CONTACT_EMAIL", None,
             "Address shown to learners for help and accessibility requests. "
             "Default: MAIL_FROM."),

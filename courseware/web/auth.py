@@ -119,6 +119,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     if user is None:
         return render_template("auth/reset_invalid.html"), 400
     form = ResetPasswordForm()
+    form.owner = user  # the new password must not be their name or address
     if form.validate_on_submit():
         accounts.set_password(get_session(), _hasher(), user, form.password.data)
         _start_session(user, remember=False)
