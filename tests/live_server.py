@@ -67,7 +67,8 @@ def serving_process(command: list[str], *, env: dict[str, str] | None, ready_url
         try:
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            process.kill()
+            process.kill()  # a loaded machine can take longer to stop gunicorn's workers
+            process.wait()
         log.close()
 
 

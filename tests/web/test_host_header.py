@@ -19,6 +19,7 @@ from urllib.error import HTTPError
 from urllib.request import Request, urlopen
 
 import pytest
+import requests
 from flask import Flask
 from sqlalchemy import select
 
@@ -26,7 +27,7 @@ from courseware import create_app
 from courseware.db import dispose_engines, get_engine
 from courseware.migrate import upgrade_database
 from courseware.models import Certificate
-from tests.helpers import Auth, empty_tables
+from tests.helpers import CSRF_PATTERN, Auth, empty_tables
 from tests.live_server import running_server
 from tests.web.conftest import english_client
 
@@ -240,6 +241,30 @@ def test_the_served_default_builds_links_to_its_own_address(tmp_path, course_dir
         assert refused.value.code == 400
         log = (tmp_path / f"server-{server.url.rsplit(':', 1)[1]}.log").read_text()
         assert f"links in e-mails and certificates use {server.url} " in log
+
+        # A reset asked through the default server links back to it, whatever Host says.
+        with requests.Session() as browser:
+            browser.cookies.set("lang", "en")
+            signup = server.url + "/signup"
+            browser.post(signup, data={"csrf_token": token_on(browser, signup), "name": "Ana Dupont",
+                                       "email": "ana@example.org", "password": "un mot de passe solide"})
+            forgot = server.url + "/password/forgot"
+            token = token_on(browser, forgot)
+            refused = browser.post(forgot, headers={"Host": EVIL}, allow_redirects=False,
+                                   data={"csrf_token": token, "email": "ana@example.org"})
+            assert refused.status_code == 400
+            asked = browser.post(forgot, headers={"X-Forwarded-Host": EVIL}, allow_redirects=False,
+                                 data={"csrf_token": token, "email": "ana@example.org"})
+            assert asked.status_code == 302
+        [mail] = (tmp_path / "instance" / "mail").glob("*.eml")
+        body = email.message_from_bytes(mail.read_bytes(), policy=policy.default).get_body().get_content()
+        assert f"{server.url}/password/reset/" in body and EVIL not in body
+
+
+def token_on(browser: requests.Session, url: str) -> str:
+    match = CSRF_PATTERN.search(browser.get(url).text)
+    assert match, url
+    return match.group(1) or match.group(2)
 
 
 def test_wsgi_refuses_to_start_without_a_base_url(tmp_path, course_dir):
