@@ -34,7 +34,11 @@ def _post_fork(_server: Any, worker: Any) -> None:
 
 def run_gunicorn(app: Flask, *, host: str, port: int, workers: int) -> None:
     """Content is loaded once in the master and shared by the forked workers."""
-    _Gunicorn(app, {
+    _Gunicorn(app, gunicorn_options(app, host=host, port=port, workers=workers)).run()
+
+
+def gunicorn_options(app: Flask, *, host: str, port: int, workers: int) -> dict[str, Any]:
+    return {
         "bind": f"{host}:{port}",
         "workers": workers,
         "worker_class": "sync",
@@ -47,7 +51,11 @@ def run_gunicorn(app: Flask, *, host: str, port: int, workers: int) -> None:
         # gunicorn's control socket is one fixed path per user: several servers
         # on a machine would fight over it, and courseware does not use it.
         "control_socket_disable": True,
-    }).run()
+        # gunicorn believes X-Forwarded-Proto & co from 127.0.0.1 by default, so
+        # anything on the machine could claim https. Proxies are trusted only
+        # through COURSEWARE_TRUSTED_PROXIES (ProxyFix, in create_app).
+        **({} if app.config.get("TRUSTED_PROXIES") else {"forwarded_allow_ips": ""}),
+    }
 
 
 def prepare_metrics_folder(instance_dir: Path) -> None:

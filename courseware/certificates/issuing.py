@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import Certificate
-from ..text_safety import has_unsafe_characters
+from ..text_safety import has_invisible_characters, has_unsafe_characters, has_visible_letters
 from .fonts import unsupported_characters
 from .ids import new_public_id
 from .keys import SigningIdentity
@@ -70,10 +70,15 @@ def validate_printed_name(name: str) -> list[str]:
     """Problems that stop ``name`` being printed on a certificate; empty when it is fine."""
     if has_unsafe_characters(name):
         return ["The name contains control characters."]
+    if has_invisible_characters(name):
+        return ["The name contains invisible characters (zero-width spaces, soft hyphens, "
+                "direction marks)."]
     cleaned = normalise_printed_name(name)
     problems = []
     if not cleaned:
         problems.append("The name is empty.")
+    elif not has_visible_letters(cleaned):
+        problems.append("The name has no visible letters.")
     if len(cleaned) > MAX_NAME_LENGTH:
         problems.append(f"The name is longer than {MAX_NAME_LENGTH} characters.")
     missing = unsupported_characters(cleaned)

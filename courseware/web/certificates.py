@@ -12,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -53,8 +54,43 @@ def _lookup_limit() -> str:
 lookup_limit = limiter.shared_limit(_lookup_limit, scope="certificate-lookup")
 
 
+def _claim_limit() -> str:
+    return current_app.config["CLAIM_RATE_LIMIT"]
+
+
+def _claim_address_limit() -> str:
+    return current_app.config["CLAIM_ADDRESS_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    return f"account:{current_user.id}"
+
+
+def _claim_refused() -> str:
+    return _("Several certificates have been issued in a short time for this account or this "
+             "network. Please try again later: your course progress is kept.")
+
+
+def _issued(_response: Response) -> bool:
+    # Only claims that sign a new certificate count: a typo in the form, a double
+    # click or the same name sent twice cost nothing.
+    return bool(g.get("certificate_issued"))
+
+
+# Signing a certificate costs a signature and a row: a script must not mint them
+# by the dozen (per account), nor spread over many accounts (per address).
+claim_limits = (
+    limiter.limit(_claim_limit, key_func=_account_key, methods=["POST"], scope="certificate-claim",
+                  error_message=_claim_refused, deduct_when=_issued),
+    limiter.limit(_claim_address_limit, methods=["POST"], scope="certificate-claim-address",
+                  error_message=_claim_refused, deduct_when=_issued),
+)
+
+
 @bp.route("/courses/<course_slug>/certificate", methods=["GET", "POST"])
 @login_required
+@claim_limits[0]
+@claim_limits[1]
 def claim(course_slug: str) -> str | Response | tuple[str, int]:
     course = course_or_404(course_slug)
     session = get_session()
@@ -83,6 +119,7 @@ def claim(course_slug: str) -> str | Response | tuple[str, int]:
                 message = _("Your certificate has been issued again with the corrected name. "
                             "The previous one now points to it.")
             session.commit()
+            g.certificate_issued = True
         except (CourseNotCompleted, InvalidPrintedName) as error:
             session.rollback()
             form.name.errors.append(str(error))

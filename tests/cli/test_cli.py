@@ -212,3 +212,19 @@ def test_serve_reads_its_options_from_the_environment_as_documented():
     with CliRunner(env=runner_env).isolation():
         context = serve.make_context("serve", [])
     assert context.params == {"host": everywhere, "port": 9001, "workers": 3, "dev": False}
+
+
+@pytest.mark.parametrize("password", ["password12", "1234567890", "aaaaaaaaaa"])
+def test_easy_admin_password_is_refused(environment, password):
+    result = run(environment, "users", "create-admin", "--email", "admin@example.org",
+                 "--name", "Alice Admin", "--password-stdin", input=password + "\n")
+    assert result.exit_code == 1
+    assert "the password is too easy to guess" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_invisible_admin_name_is_refused(environment):
+    result = run(environment, "users", "create-admin", "--email", "admin@example.org",
+                 "--name", "\u200b\u3164", "--password-stdin", input=PASSWORD + "\n")
+    assert result.exit_code == 1
+    assert "the name must be visible letters" in result.stderr

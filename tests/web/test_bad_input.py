@@ -236,3 +236,32 @@ def test_non_form_bodies_are_refused_cleanly(client):
                            headers={"X-CSRFToken": token})
     assert response.status_code == 400
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+# -- values that reach a column: checked before the database sees them (issue 9, finding 7) --
+# PostgreSQL refuses NUL bytes and over-long strings with an error (a 500); SQLite stores them.
+
+@pytest.mark.parametrize("url", ["/login", "/password/forgot", "/signup"])
+def test_a_nul_byte_in_the_email_is_refused_with_a_message(client, url):
+    token = csrf_token(client.get(url))
+    response = client.post(url, data={"csrf_token": token, "email": "ana\x00@example.org",
+                                      "password": "un mot de passe solide", "name": "Ana"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "This field contains characters that are not allowed." in html
+    assert "Traceback" not in html
+
+
+@pytest.mark.parametrize("cookie", ["x" * 9, "e\x00n", "english-please"])
+def test_an_odd_language_cookie_at_sign_up_is_ignored(app, client, auth, user_row, cookie):
+    client.set_cookie("lang", cookie)
+    response = auth.signup()
+    assert response.status_code == 302
+    assert user_row("ana@example.org").locale is None
+    assert client.get("/").status_code == 200  # the odd cookie still gets a page
+
+
+def test_a_known_language_cookie_is_kept_at_sign_up(client, auth, user_row):
+    client.set_cookie("lang", "en")
+    auth.signup()
+    assert user_row("ana@example.org").locale == "en"
