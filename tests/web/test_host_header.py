@@ -223,7 +223,7 @@ def test_a_host_over_300_characters_at_claim_gets_a_400_and_no_certificate(app_c
     ("::", "http://127.0.0.1:8000"), ("cours.example.fr", "http://cours.example.fr:8000"),
 ])
 def test_serve_derives_the_base_url_from_where_it_listens(host, expected):
-    from courseware.cli import listening_url
+    from courseware.cli.commands import listening_url
 
     assert listening_url(host, 8000) == expected
 
