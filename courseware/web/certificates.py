@@ -74,13 +74,14 @@ def claim(course_slug: str) -> str | Response | tuple[str, int]:
                 certificate = issue_certificate(
                     session, user_id=current_user.id, course=course, completed_slugs=done,
                     printed_name=form.name.data, identity=certificate_files().identity,
-                    now=datetime.now(UTC), verification_url_for=_verification_url)
+                    now=datetime.now(UTC), verification_url_for=_verification_url,
+                    fonts=certificate_files().fonts)
                 message = _("Congratulations! Here is your certificate.")
             else:
                 certificate = reissue_certificate(
                     session, certificate=existing, printed_name=form.name.data,
                     identity=certificate_files().identity, now=datetime.now(UTC),
-                    verification_url_for=_verification_url)
+                    verification_url_for=_verification_url, fonts=certificate_files().fonts)
                 message = _("Your certificate has been issued again with the corrected name. "
                             "The previous one now points to it.")
             session.commit()
