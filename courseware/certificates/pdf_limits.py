@@ -62,7 +62,9 @@ class CheckLimits:
 
 DEFAULT_LIMITS = CheckLimits()
 
-_OBJECT = re.compile(rb"\d+\s+\d+\s+obj\b")
+# Possessive and anchored at the start of a number: a long run of digits (a signature's
+# zero padding, or a hostile file of them) costs linear time, not quadratic backtracking.
+_OBJECT = re.compile(rb"(?<![0-9])[0-9]++\s++[0-9]++\s++obj\b")
 _OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm\b")
 _END_OF_FILE = re.compile(rb"%%EOF")
 

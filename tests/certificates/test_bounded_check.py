@@ -16,6 +16,7 @@ from courseware.certificates import (
     confined_check,
     signed_certificate_pdf,
 )
+from courseware.certificates.pdf_limits import refusal_before_parsing
 from courseware.certificates.sandbox import check_slot, run_confined
 from tests.certificates.conftest import make_snapshot
 from tests.hostile_pdfs import many_signature_fields, padded_object_streams, plain_pdf
@@ -106,3 +107,13 @@ def test_checks_wait_for_a_free_slot_then_give_up(tmp_path):
             assert third
     with check_slot(tmp_path, 1, 0) as again:
         assert again
+
+
+@pytest.mark.parametrize("body", [b"0" * 4_000_000, b"1 " * 2_000_000, b"1 0 ob" * 600_000],
+                         ids=["digits", "number-pairs", "almost-objects"])
+def test_the_caps_before_parsing_cost_linear_time(body):
+    # Runs confined: a backtracking pattern (quadratic on 4 MB of zeros) would hit the CPU limit.
+    outcome = run_confined(lambda: {"refusal": refusal_before_parsing(b"%PDF-1.7\n" + body)},
+                           cpu_seconds=2, memory_bytes=DEFAULT_CHECK_LIMITS.memory_bytes,
+                           wall_seconds=10)
+    assert outcome.failure is None and outcome.answer == {"refusal": None}
