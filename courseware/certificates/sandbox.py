@@ -34,7 +34,8 @@ _EXIT_OK, _EXIT_OUT_OF_MEMORY, _EXIT_FAILED = 0, 71, 70
 
 @dataclass(frozen=True)
 class Outcome:
-    """The child's answer, or why there is none (``too_complex`` or ``timeout``)."""
+    """The child's answer, or why there is none (``too_complex``, ``timeout``, or ``busy``
+    when no process could be started)."""
 
     answer: dict[str, Any] | None
     failure: str | None = None
@@ -54,14 +55,22 @@ def _confine(cpu_seconds: int, memory_bytes: int) -> None:
     """In the child: limits first, then silence (the parent logs the one line)."""
     for number in (signal.SIGXCPU, signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
         signal.signal(number, signal.SIG_DFL)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    _lower(resource.RLIMIT_CORE, 0, 0)
+    _lower(resource.RLIMIT_CPU, cpu_seconds, cpu_seconds + 1)
     room = _address_space() + memory_bytes
-    resource.setrlimit(resource.RLIMIT_AS, (room, room))
+    _lower(resource.RLIMIT_AS, room, room)
     logging.disable(logging.CRITICAL)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
+
+
+def _lower(kind: int, soft: int, hard: int) -> None:
+    """Set a limit, never above one already imposed (a container's): raising it would fail."""
+    _, current = resource.getrlimit(kind)
+    if current != resource.RLIM_INFINITY:
+        soft, hard = min(soft, current), min(hard, current)
+    resource.setrlimit(kind, (soft, hard))
 
 
 def _child(write_fd: int, job: Callable[[], dict[str, Any]], cpu_seconds: int, memory_bytes: int) -> None:
@@ -85,11 +94,16 @@ def run_confined(job: Callable[[], dict[str, Any]], *, cpu_seconds: int, memory_
                  wall_seconds: float) -> Outcome:
     """Run ``job`` in a child process; its JSON-able result, or why it was stopped."""
     read_fd, write_fd = os.pipe()
-    with warnings.catch_warnings():
-        # Python 3.12+ warns about forking a process with threads: the child only
-        # computes and exits, it never takes a lock another thread could hold.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        pid = os.fork()
+    try:
+        with warnings.catch_warnings():
+            # Python 3.12+ warns about forking a process with threads: the child only
+            # computes and exits, it never takes a lock another thread could hold.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            pid = os.fork()
+    except OSError as error:  # out of processes or memory: like every slot being taken
+        os.close(read_fd)
+        os.close(write_fd)
+        return Outcome(None, "busy", f"cannot start the checker: {error.strerror}")
     if pid == 0:
         os.close(read_fd)
         _child(write_fd, job, cpu_seconds, memory_bytes)

@@ -4,8 +4,11 @@ decompression and form caps while parsing, and a confined process around it all.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from pyhanko.pdf_utils.decode_limits import DecodeLimits
@@ -117,3 +120,27 @@ def test_the_caps_before_parsing_cost_linear_time(body):
                            cpu_seconds=2, memory_bytes=DEFAULT_CHECK_LIMITS.memory_bytes,
                            wall_seconds=10)
     assert outcome.failure is None and outcome.answer == {"refusal": None}
+
+
+CONTAINED = """
+import resource, sys
+from pathlib import Path
+from courseware.certificates import (DEFAULT_BRANDING_DIR, confined_check, ensure_signing_identity,
+                                     load_layout, signed_certificate_pdf)
+from courseware.certificates.sandbox import _address_space
+from tests.certificates.conftest import make_snapshot
+
+identity = ensure_signing_identity(Path(sys.argv[1]))
+pdf = signed_certificate_pdf(make_snapshot(), load_layout(DEFAULT_BRANDING_DIR), identity)
+# A container already capped this process below what the checker would ask for.
+room = _address_space() + 256 * 1024 * 1024
+resource.setrlimit(resource.RLIMIT_AS, (room, room))
+print(confined_check(pdf, identity)[1])
+"""
+
+
+def test_limits_already_lower_than_ours_are_kept_not_a_reason_to_fail(tmp_path):
+    result = subprocess.run([sys.executable, "-c", CONTAINED, str(tmp_path)], capture_output=True,
+                            text=True, timeout=120, cwd=Path(__file__).parents[2])
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "ok"
