@@ -60,12 +60,14 @@ def test_health_check_answers_while_hostile_uploads_are_in_flight(server: LiveSe
     for name in ("object-streams", "signature-fields"):
         assert answers[name].status_code == 422 and REFUSED in answers[name].text, name
     for name in ("padding-1", "padding-2"):
-        # Checked (no signature), or turned away while the other one held the slot.
+        # Checked (no signature); turned away while the other one held the slot; or, on a
+        # loaded machine, stopped at the wall-clock deadline.
         response = answers[name]
         assert (response.status_code, "carries no digital signature" in response.text) == (200, True) \
-            or (response.status_code, "Too many files" in response.text) == (503, True), response.text
+            or (response.status_code, "Too many files" in response.text) == (503, True) \
+            or (response.status_code, REFUSED in response.text) == (422, True), response.text
     port = server.url.rsplit(":", 1)[1]
     log = (tmp_path / f"server-{port}.log").read_text(errors="replace")
     assert "Traceback" not in log and "WORKER TIMEOUT" not in log, log[-3000:]
     refused = [line for line in log.splitlines() if "certificate check refused" in line]
-    assert len(refused) == 2 + sum(answers[n].status_code == 503 for n in ("padding-1", "padding-2"))
+    assert len(refused) == sum(response.status_code != 200 for response in answers.values())

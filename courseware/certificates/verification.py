@@ -186,6 +186,11 @@ def confined_check(data: bytes, identity: SigningIdentity,
     refusal = refusal_before_parsing(data, limits)
     if refusal is not None:
         return None, *refusal
+    return _check_in_child(data, identity, limits)
+
+
+def _check_in_child(data: bytes, identity: SigningIdentity,
+                    limits: CheckLimits) -> tuple[PdfCheck | None, str, str]:
     outcome = run_confined(lambda: asdict(verify_certificate_pdf(data, identity, limits)),
                            cpu_seconds=limits.cpu_seconds, memory_bytes=limits.memory_bytes,
                            wall_seconds=limits.wall_seconds)
@@ -209,11 +214,15 @@ def check_certificate_file(session: Session, data: bytes, identity: SigningIdent
     With ``slots_dir`` (the instance folder) at most ``limits.checks_at_once`` checks
     run at once on the machine. A refused file logs one warning line, no traceback.
     """
-    with check_slot(slots_dir, limits.checks_at_once, limits.slot_wait_seconds) as free:
-        if free:
-            check, reason, detail = confined_check(data, identity, limits)
-        else:
-            check, reason, detail = None, "busy", f"{limits.checks_at_once} check(s) already running"
+    refusal = refusal_before_parsing(data, limits)  # cheap: no slot needed to refuse
+    if refusal is not None:
+        check, reason, detail = None, *refusal
+    else:
+        with check_slot(slots_dir, limits.checks_at_once, limits.slot_wait_seconds) as free:
+            if free:
+                check, reason, detail = _check_in_child(data, identity, limits)
+            else:
+                check, reason, detail = None, "busy", f"{limits.checks_at_once} check(s) already running"
     if check is None:
         log.warning("certificate check refused: %s (%d bytes; %s)", reason, len(data), detail)
         return FileVerdict("unchecked", reason, None)
