@@ -62,7 +62,8 @@ SETTINGS: tuple[Setting, ...] = (
             "are trusted (for client addresses in rate limits and https detection)."),
     Setting("CERTIFICATES_DIR", "COURSEWARE_CERTIFICATES_DIR", None,
             "Certificate branding folder (layout.yaml, wording, fonts, logo). Default: the "
-            "`certificates/` folder shipped with courseware."),
+            "branding shipped inside the package (`courseware/certificates/branding/`); see "
+            "`certificates/README.md` to make your own."),
     Setting("SIGNING_KEY", "COURSEWARE_SIGNING_KEY", None,
             "PEM private key (RSA or ECDSA) that signs certificate PDFs. Default: generated "
             "once into `instance/signing-key.pem`."),

@@ -223,17 +223,23 @@ def certificates_verify(pdf_file: Path) -> None:
 
     Exits 0 when authentic and valid, 1 otherwise.
     """
-    from ..certificates import check_certificate_file
+    from ..certificates import DEFAULT_CHECK_LIMITS, check_certificate_file
     from ..db import get_session
 
     app = ready_app()
+    with open(pdf_file, "rb") as handle:  # one byte past the cap is enough to refuse it
+        data = handle.read(DEFAULT_CHECK_LIMITS.max_bytes + 1)
     with app.app_context():
-        result = check_certificate_file(get_session(), pdf_file.read_bytes(), _signing_identity())
+        result = check_certificate_file(get_session(), data, _signing_identity())
     certificate = result.certificate
     if result.verdict == "authentic" and certificate is not None:
         click.echo(f"authentic: {certificate.public_id}, {certificate.printed_name}, "
                    f"{certificate.course_title}, issued {certificate.issued_at:%Y-%m-%d}")
         return
+    if result.verdict == "unchecked":
+        click.echo(f"NOT CHECKED: {pdf_file}: too large or too complex to check safely "
+                   f"({result.reason})", err=True)
+        sys.exit(1)
     detail = result.reason if result.verdict == "not_authentic" else result.verdict
     click.echo(f"NOT VALID: {pdf_file}: {detail}", err=True)
     sys.exit(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -109,13 +110,14 @@ def claim(course_slug: str) -> str | Response | tuple[str, int]:
                 certificate = issue_certificate(
                     session, user_id=current_user.id, course=course, completed_slugs=done,
                     printed_name=form.name.data, identity=certificate_files().identity,
-                    now=datetime.now(UTC), verification_url_for=_verification_url)
+                    now=datetime.now(UTC), verification_url_for=_verification_url,
+                    fonts=certificate_files().fonts)
                 message = _("Congratulations! Here is your certificate.")
             else:
                 certificate = reissue_certificate(
                     session, certificate=existing, printed_name=form.name.data,
                     identity=certificate_files().identity, now=datetime.now(UTC),
-                    verification_url_for=_verification_url)
+                    verification_url_for=_verification_url, fonts=certificate_files().fonts)
                 message = _("Your certificate has been issued again with the corrected name. "
                             "The previous one now points to it.")
             session.commit()
@@ -215,14 +217,20 @@ def _certificate_file(public_id: str, build: Callable[[CertificateSnapshot], byt
 
 @bp.route("/certificates/verify", methods=["GET", "POST"])
 @lookup_limit
-def verify() -> str | tuple[str, int]:
+def verify() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     form = VerifyUploadForm()
     result = None
     if form.validate_on_submit():
         result = check_certificate_file(get_session(), form.pdf.data.read(),
-                                        certificate_files().identity)
-    return render_template("certificates/verify.html", form=form, result=result), \
-        400 if form.errors else 200
+                                        certificate_files().identity,
+                                        slots_dir=Path(current_app.config["INSTANCE_DIR"]))
+    page = render_template("certificates/verify.html", form=form, result=result)
+    if form.errors:
+        return page, 400
+    if result is not None and result.verdict == "unchecked":
+        # busy: try again shortly; otherwise the file itself is refused.
+        return (page, 503, {"Retry-After": "30"}) if result.reason == "busy" else (page, 422)
+    return page, 200
 
 
 def certificates_of(user_id: int) -> list[Certificate]:

@@ -155,8 +155,10 @@ class CertificateNameForm(FlaskForm):
 
     def validate_name(self, field: StringField) -> None:
         from ..certificates import normalise_printed_name, unsupported_characters
+        from .certificate_support import certificate_files
 
-        missing = unsupported_characters(normalise_printed_name(field.data or ""))
+        missing = unsupported_characters(normalise_printed_name(field.data or ""),
+                                         certificate_files().fonts)
         if missing:
             raise ValidationError(_l(
                 "These characters cannot be printed on the certificate: %(chars)s. Please write "

@@ -96,7 +96,17 @@ def test_content_check_on_the_demo_course():
 def test_content_check_on_a_missing_folder(tmp_path):
     result = CliRunner().invoke(main, ["content", "check", str(tmp_path / "nope")])
     assert result.exit_code == 1
-    assert result.stdout == f"{tmp_path / 'nope'}:0: content folder does not exist\n"
+    assert result.stdout == f"{tmp_path / 'nope'}: content folder does not exist\n"
+
+
+def test_content_check_reports_a_link_out_of_the_course(tmp_path):
+    course = write_course(tmp_path / "basics")
+    (course / "images" / "host.txt").symlink_to("/etc/hostname")
+    result = CliRunner().invoke(main, ["content", "check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{course / 'images' / 'host.txt'}: symbolic link to '/etc/hostname' leads outside the course "
+        "folder: replace it with a copy of the file (links out of a course are never served)"]
 
 
 def tables(database_url: str) -> set[str]:

@@ -265,3 +265,33 @@ def test_a_known_language_cookie_is_kept_at_sign_up(client, auth, user_row):
     client.set_cookie("lang", "en")
     auth.signup()
     assert user_row("ana@example.org").locale == "en"
+
+
+@pytest.fixture
+def linked_files(app, course_dir: Path) -> Path:
+    """Links dropped into images/ after start-up: to the instance's secret, to its folder, and
+    one to a file of the course itself."""
+    images = course_dir / "basics" / "images"
+    secret = Path(app.config["INSTANCE_DIR"]) / "secret_key"
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    secret.write_text("instance-secret-value")
+    (images / "secret.txt").symlink_to(secret)
+    (images / "hostname.txt").symlink_to("/etc/hostname")
+    (secret.parent / "notes.txt").write_text("instance-secret-value")
+    (images / "instance").symlink_to(secret.parent)
+    (images / "loop.txt").symlink_to(images / "loop.txt")
+    (images / "same.svg").symlink_to("diagram.svg")
+    return images
+
+
+@pytest.mark.parametrize("path", ["images/secret.txt", "images/hostname.txt", "images/instance/notes.txt",
+                                  "images%2Finstance%2Fnotes.txt", "images/loop.txt"])
+def test_links_out_of_the_course_folder_are_not_followed(client, linked_files, path):
+    with client.get(f"/courses/basics/assets/{path}") as response:
+        assert response.status_code == 404
+        assert "instance-secret-value" not in response.get_data(as_text=True)
+
+
+def test_a_link_inside_the_course_folder_is_served(client, linked_files):
+    with client.get("/courses/basics/assets/images/same.svg") as response:
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"
