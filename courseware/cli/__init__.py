@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from . import commands  # noqa: F401 - registers the core commands on `main`
+# Each module registers its command group on `main`: core commands, `courseware demo`.
+from . import commands, demo  # noqa: F401
 from .base import main
 
 __all__ = ["main"]
