@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-# Each module registers its command group on `main`: core commands, `courseware demo`.
-from . import commands, demo  # noqa: F401
+# Each module registers its command group on `main`: core commands, `courseware demo`,
+# `courseware reports send`.
+from . import commands, demo, report_sending  # noqa: F401
 from .base import main
 
 __all__ = ["main"]
