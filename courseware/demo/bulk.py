@@ -46,6 +46,8 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]] = {
                       "signer_fingerprint"), (10,), ()),
     "funnel_counts": (("day", "organisation_id", "link_id", "course_slug", "chapter_slug", "step",
                        "count"), (), ()),
+    "funnel_counts_monthly": (("month", "organisation_id", "link_id", "course_slug", "chapter_slug",
+                               "step", "count"), (), ()),
 }
 # Tables given explicit ids: PostgreSQL's sequences must then move past them.
 _EXPLICIT_IDS = ("organisations", "tracking_links", "users")

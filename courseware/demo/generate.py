@@ -309,6 +309,16 @@ class DemoGenerator:
                    STEP_NAMES[step], amount)
 
 
+    def monthly_rows(self) -> Iterator[tuple[date, int, int, str, str, str, int]]:
+        """The same counters summed per month, as `funnel_counts_monthly` rows (what
+        `count_event` adds to the monthly table)."""
+        monthly: Counter[tuple] = Counter()
+        for day, organisation_id, link_id, course_slug, chapter_slug, step, amount in self.funnel_rows():
+            monthly[(day.replace(day=1), organisation_id, link_id, course_slug, chapter_slug, step)] += amount
+        for key, amount in sorted(monthly.items()):
+            yield (*key, amount)
+
+
 def _first_visit_delay(rng: random.Random) -> int:
     """Most start within the hour of signing up; some come back days or weeks later."""
     draw = rng.random()

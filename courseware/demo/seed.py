@@ -88,6 +88,7 @@ def seed_demo(engine: Engine, options: SeedOptions,
                    f"({time.perf_counter() - started:.0f} s)")
         counters = list(generator.funnel_rows())
         writer.write("funnel_counts", counters)
+        writer.write("funnel_counts_monthly", list(generator.monthly_rows()))
     report("refreshing the database statistics")
     analyse(engine)
     return SeedSummary(

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..organisations.models import FunnelCount, Organisation, TrackingLink
+from .counters import counts_for_period
 
 _counts = FunnelCount.__table__
 
@@ -221,11 +222,13 @@ def platform_report(executor: Executor, start: date, end: date,
     """The whole platform for a period: totals (learners of every organisation and
     of none), the per-chapter funnel, sign-ups per ISO week, and the organisations
     ranked by learners certified, then finished. For admins: exact figures."""
+    # Whole months from the monthly counters, edge days from the daily ones: a
+    # year is ~70k rows instead of ~2M at 1M learners (see counts_for_period).
+    counts = counts_for_period(start, end, course.slug)
     rows = executor.execute(
-        select(_counts.c.organisation_id, _counts.c.step, _counts.c.chapter_slug,
-               func.sum(_counts.c.count))
-        .where(*_in_period_and_course(start, end, course.slug))
-        .group_by(_counts.c.organisation_id, _counts.c.step, _counts.c.chapter_slug))
+        select(counts.c.organisation_id, counts.c.step, counts.c.chapter_slug,
+               func.sum(counts.c.count))
+        .group_by(counts.c.organisation_id, counts.c.step, counts.c.chapter_slug))
     per_organisation: dict[int, _Sums] = defaultdict(dict)
     for organisation_id, step, chapter_slug, total in rows:
         per_organisation[organisation_id][(step, chapter_slug)] = int(total or 0)
