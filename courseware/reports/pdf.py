@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from typing import Protocol
+from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Drawing, Rect, String
 from reportlab.lib import colors
@@ -20,6 +21,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
 from reportlab.platypus import (
     Flowable,
     Image,
@@ -30,7 +32,6 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
-from xml.sax.saxutils import escape
 
 from ..certificates.fonts import DEFAULT_BRANDING_DIR, FontSet
 from ..certificates.layout import load_layout
@@ -39,7 +40,7 @@ from .funnel import FunnelRow, OrganisationReport, PlatformReport
 from .wording import Wording, wording
 
 WIDTH = A4[0] - 40 * mm
-FIRST_COLUMN = 125
+PAD = 4
 WEEKS_PER_DRAWING = 26
 # Logos larger than this are not drawn (they are stored in the database, bounded at upload).
 MAX_LOGO_BYTES = 2 * 1024 * 1024
@@ -132,6 +133,8 @@ def _table(header: Sequence[str], rows: Sequence[Sequence[str]], widths: Sequenc
         ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#e5e7eb")),
         ("LINEBELOW", (0, 0), (-1, -1), 0.25, colors.HexColor("#9ca3af")),
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("LEFTPADDING", (0, 0), (-1, -1), PAD),
+        ("RIGHTPADDING", (0, 0), (-1, -1), PAD),
     ]
     if total_row:
         style.append(("BACKGROUND", (0, -1), (-1, -1), colors.HexColor("#f3f4f6")))
@@ -148,9 +151,12 @@ def _funnel_table(first: str, rows: Sequence[tuple[str, FunnelRow]], words: Word
                   styles: _Styles) -> Table:
     header = [first, words.clicks, words.signups, words.started, words.finished,
               words.certified, words.completion_rate]
-    other = (WIDTH - FIRST_COLUMN) / 6
+    # Each figure column as wide as the longest word of its heading, so words never
+    # break; the label column gets the rest.
+    widths = [2 * PAD + 2 + max(pdfmetrics.stringWidth(word, styles.bold, 8)
+                                for word in name.split()) for name in header[1:]]
     return _table(header, [[label, *_funnel_cells(row, words)] for label, row in rows],
-                  [FIRST_COLUMN] + [other] * 6, styles, total_row=True)
+                  [WIDTH - sum(widths), *widths], styles, total_row=True)
 
 
 def _logo(organisation: OrganisationLike | None) -> Flowable | None:
