@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from . import commands  # noqa: F401 - registers the core commands on `main`
+from . import (
+    commands,  # noqa: F401 - registers the core commands on `main`
+    reports,  # noqa: F401 - `courseware report`
+)
 from .base import main
 
 __all__ = ["main"]
