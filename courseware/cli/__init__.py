@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-# Each module registers its command group on `main`: core commands, `courseware demo`,
-# `courseware reports send`.
-from . import commands, demo, report_sending  # noqa: F401
+# Each module registers its command group on `main`.
+from . import (
+    commands,  # noqa: F401 - the core commands
+    demo,  # noqa: F401 - `courseware demo seed`
+    report_sending,  # noqa: F401 - `courseware reports send`
+    reports,  # noqa: F401 - `courseware report`
+)
 from .base import main
 
 __all__ = ["main"]
