@@ -6,6 +6,7 @@ Without SMTP a pilot still works: the message (with its reset link) is in
 
 from __future__ import annotations
 
+import email.policy
 import logging
 import secrets
 import smtplib
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 log = logging.getLogger(__name__)
+_GENERATION_POLICY = email.policy.default.clone(max_line_length=998)
 
 
 class Attachment(NamedTuple):
@@ -38,6 +40,10 @@ def send_mail(config: dict[str, Any], to: str, subject: str, body: str,
         maintype, subtype = attachment.content_type.split("/", 1)
         message.add_attachment(attachment.data, maintype=maintype, subtype=subtype,
                                filename=attachment.filename)
+    # Python folds a long header with non-ASCII words at 78 characters with a doubled
+    # space ("au 14  février"); headers up to RFC 5322's 998 need no folding. Set after
+    # the body is encoded, which keeps its quoted-printable lines as they were.
+    message.policy = _GENERATION_POLICY
     if config.get("SMTP_HOST"):
         with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=10) as smtp:
             if config.get("SMTP_STARTTLS"):
