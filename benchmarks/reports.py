@@ -139,7 +139,8 @@ class Bench:
     def empty(self) -> None:
         """Remove the learner signed up for the "before" measure: the seed wants an empty database."""
         with self.engine.begin() as connection:
-            for table in ("funnel_counts", "chapter_progress", "certificates", "users"):
+            for table in ("funnel_counts", "funnel_counts_monthly", "chapter_progress", "certificates",
+                          "users"):
                 connection.execute(text(f"DELETE FROM {table}"))  # noqa: S608 - constant names
 
     def close(self) -> None:

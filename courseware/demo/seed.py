@@ -14,7 +14,7 @@ from dataclasses import astuple, dataclass
 
 from sqlalchemy import Engine, func, select
 
-from ..models import FunnelCount, Organisation, User
+from ..models import FunnelCount, FunnelCountMonthly, Organisation, User
 from .bulk import BulkWriter, analyse
 from .generate import CourseFacts, DemoGenerator, SeedOptions
 
@@ -52,7 +52,7 @@ def course_facts(course: object) -> CourseFacts:
 def ensure_empty(engine: Engine) -> None:
     with engine.connect() as connection:
         for model, what in ((User, "accounts"), (Organisation, "organisations"),
-                            (FunnelCount, "funnel counters")):
+                            (FunnelCount, "funnel counters"), (FunnelCountMonthly, "monthly counters")):
             found = connection.scalar(select(func.count()).select_from(model))
             if found:
                 raise DatabaseNotEmpty(
