@@ -23,7 +23,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from ..certificates.ids import public_id_from_bits
 from .names import FIRST_NAMES, LAST_NAMES, PARTNER_KINDS, PLACES, ascii_slug
@@ -352,7 +352,3 @@ def _unique_code(rng: random.Random, taken: set[str]) -> str:
         if code not in taken:
             taken.add(code)
             return code
-
-
-def utc(moment: int) -> datetime:
-    return datetime.fromtimestamp(moment, UTC)
