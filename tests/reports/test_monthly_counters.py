@@ -61,7 +61,10 @@ def test_any_period_sums_the_same_through_the_monthly_counters(app: Flask, engin
     first = date(2026, 7, 1)
     ranges = [(date(2000, 1, 1), NOW.date()), (date(2026, 9, 1), date(2026, 11, 30)),
               (date(2026, 9, 15), date(2026, 9, 20)), (date(2026, 9, 15), date(2026, 10, 31)),
-              (date(2026, 10, 1), date(2026, 12, 14)), (date(2026, 10, 31), date(2026, 11, 1))]
+              (date(2026, 10, 1), date(2026, 12, 14)), (date(2026, 10, 31), date(2026, 11, 1)),
+              # edges read as "the month minus the days outside", on one side or both
+              (date(2026, 9, 3), date(2026, 11, 28)), (date(2026, 10, 5), date(2026, 10, 28)),
+              (date(2027, 2, 2), date(2027, 3, 31)), (date(2026, 12, 20), date(2026, 12, 19))]
     for _ in range(20):
         start = first + timedelta(days=rng.randrange(260))
         ranges.append((start, start + timedelta(days=rng.randrange(200))))
