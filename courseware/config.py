@@ -92,6 +92,10 @@ SETTINGS: tuple[Setting, ...] = (
             "Sender address of outgoing mail."),
     Setting("RESET_TOKEN_MAX_AGE", "COURSEWARE_RESET_TOKEN_MAX_AGE", 3600,
             "Seconds a password-reset link stays valid."),
+    Setting("REPORT_PERIOD", "COURSEWARE_REPORT_PERIOD", "half-quarter",
+            "Periods of the reports `courseware reports send` mails to organisations: "
+            "`half-quarter` (1 Jan–14 Feb, 15 Feb–31 Mar, ...: twice a quarter), `month`, "
+            "`quarter` or `six-weeks` (42 days from Monday 1 January 2024)."),
     Setting("PASSWORD_MIN_LENGTH", "COURSEWARE_PASSWORD_MIN_LENGTH", 10,
             "Shortest password accepted at sign-up and change."),
     Setting("METRICS_TOKEN", "COURSEWARE_METRICS_TOKEN", None,

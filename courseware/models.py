@@ -18,6 +18,7 @@ from .base import NAMING_CONVENTION, Base, UtcDateTime
 from .organisations.models import (
     AuditEntry,
     FunnelCount,
+    FunnelCountMonthly,
     Invitation,
     Organisation,
     OrganisationManager,
@@ -27,7 +28,8 @@ from .organisations.models import (
 
 __all__ = [
     "NAMING_CONVENTION", "AuditEntry", "Base", "Certificate", "ChapterProgress", "FunnelCount",
-    "Invitation", "Organisation", "OrganisationManager", "ReportDelivery", "TrackingLink", "User",
+    "FunnelCountMonthly", "Invitation", "Organisation", "OrganisationManager", "ReportDelivery",
+    "TrackingLink", "User",
     "UtcDateTime",
 ]
 

@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import NamedTuple, Protocol
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -89,35 +89,68 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _upsert(executor: Connection | Session, values: dict, update: dict | None) -> None:
+def _insert_or_nothing(executor: Connection | Session, values: dict) -> bool:
+    """Insert a progress row unless the learner has one for that chapter; True if inserted.
+
+    INSERT ... ON CONFLICT DO NOTHING RETURNING id returns a row only to the
+    request that inserted: when two race, exactly one wins, and that is what lets
+    funnel events be counted exactly once. (RETURNING rather than rowcount: with
+    SQLAlchemy's implicit RETURNING the psycopg rowcount of a single insert is -1.)
+    """
     bind = executor if isinstance(executor, Connection) else executor.get_bind()
-    dialect = bind.dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(_table).values(**values)
-    keys = ["user_id", "course_slug", "chapter_slug"]
-    if update is None:
-        statement = statement.on_conflict_do_nothing(index_elements=keys)
-    else:
-        statement = statement.on_conflict_do_update(index_elements=keys, set_=update)
-    executor.execute(statement)
+    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(_table).values(**values).on_conflict_do_nothing(
+        index_elements=["user_id", "course_slug", "chapter_slug"]).returning(_table.c.id)
+    return executor.execute(statement).first() is not None
+
+
+class ChapterChange(NamedTuple):
+    """What a completion changed: a first opening (the row was new) and/or a first completion."""
+
+    opened: bool
+    completed: bool
 
 
 def record_chapter_opened(executor: Connection | Session, user_id: int, course_slug: str,
-                          chapter_slug: str, now: datetime | None = None) -> None:
-    """Remember when the learner first opened a chapter (later visits change nothing)."""
+                          chapter_slug: str, now: datetime | None = None) -> bool:
+    """Remember when the learner first opened a chapter (later visits change nothing).
+
+    True only for the first opening, so the caller can count it once.
+    """
     values = dict(user_id=user_id, course_slug=course_slug, chapter_slug=chapter_slug,
                   started_at=now or _now(), completed_at=None)
-    _upsert(executor, values, update=None)
+    return _insert_or_nothing(executor, values)
 
 
 def record_chapter_completed(executor: Connection | Session, user_id: int, course_slug: str,
-                             chapter_slug: str, now: datetime | None = None) -> None:
-    """Mark a chapter done; the first completion time is kept on repeats."""
+                             chapter_slug: str, now: datetime | None = None) -> ChapterChange:
+    """Mark a chapter done; the first completion time is kept on repeats.
+
+    An UPDATE of a row not yet completed, else an insert-or-nothing (completing a
+    chapter never opened, e.g. from a stale page): on PostgreSQL a concurrent
+    second request waits for the first and then matches nothing, so exactly one
+    of them reports the completion.
+    """
     moment = now or _now()
+    updated = executor.execute(
+        update(_table)
+        .where(_table.c.user_id == user_id, _table.c.course_slug == course_slug,
+               _table.c.chapter_slug == chapter_slug, _table.c.completed_at.is_(None))
+        .values(completed_at=moment)).rowcount
+    if updated:
+        return ChapterChange(opened=False, completed=True)
     values = dict(user_id=user_id, course_slug=course_slug, chapter_slug=chapter_slug,
                   started_at=moment, completed_at=moment)
-    update = {"completed_at": func.coalesce(_table.c.completed_at, moment)}
-    _upsert(executor, values, update=update)
+    inserted = _insert_or_nothing(executor, values)
+    return ChapterChange(opened=inserted, completed=inserted)
+
+
+def chapters_opened_in_course(executor: Connection | Session, user_id: int,
+                              course_slug: str) -> int:
+    """How many progress rows the learner has in a course (1 right after their first opening)."""
+    return executor.execute(
+        select(func.count()).select_from(_table)
+        .where(_table.c.user_id == user_id, _table.c.course_slug == course_slug)).scalar_one()
 
 
 def course_progress(executor: Connection | Session, user_id: int | None,

@@ -50,8 +50,8 @@ def empty_tables(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             connection.execute(text(
-                "TRUNCATE audit_log, report_deliveries, funnel_counts, invitations, organisation_managers, "
-                "tracking_links, organisations, certificates, chapter_progress, users "
+                "TRUNCATE audit_log, report_deliveries, funnel_counts, funnel_counts_monthly, invitations, "
+                "organisation_managers, tracking_links, organisations, certificates, chapter_progress, users "
                 "RESTART IDENTITY CASCADE"))
 
 

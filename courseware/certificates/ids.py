@@ -24,7 +24,11 @@ def _format(symbols: str) -> str:
 
 def new_public_id() -> str:
     """Return a fresh public ID: 80 bits from :mod:`secrets`, as ``XXXX-XXXX-XXXX-XXXX``."""
-    value = secrets.randbits(_LENGTH * 5)
+    return public_id_from_bits(secrets.randbits(_LENGTH * 5))
+
+
+def public_id_from_bits(value: int) -> str:
+    """The public ID spelling 80 given bits (demo data draws them from a seeded generator)."""
     symbols = "".join(ALPHABET[(value >> (5 * i)) & 31] for i in reversed(range(_LENGTH)))
     return _format(symbols)
 

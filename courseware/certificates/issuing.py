@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..models import Certificate
+from ..models import Certificate, User
+from ..reports.counters import count_event
 from ..text_safety import has_invisible_characters, has_unsafe_characters, has_visible_letters
 from .fonts import FontSet, unsupported_characters
 from .ids import new_public_id
@@ -140,7 +141,9 @@ def issue_certificate(
 
     Safe against double clicks and concurrent requests: the UNIQUE ``current_key``
     lets only one insert win; the loser rolls back to a savepoint and returns the
-    winner's certificate. The caller commits.
+    winner's certificate. The learner's first certificate for the course is
+    counted in the funnel ("certified") in the same transaction; a certificate
+    after a revocation is not a new learner certified. The caller commits.
     """
     existing = find_current_certificate(session, user_id, course.slug)
     if existing is not None:
@@ -163,7 +166,20 @@ def issue_certificate(
         if winner is None:  # not a lost race (e.g. a public ID collision): a real error
             raise
         return winner
+    _count_if_first(session, certificate, now)
     return certificate
+
+
+def _count_if_first(session: Session, certificate: Certificate, now: datetime) -> None:
+    earlier = session.scalar(select(Certificate.id).where(
+        Certificate.user_id == certificate.user_id, Certificate.course_slug == certificate.course_slug,
+        Certificate.id != certificate.id).limit(1))
+    if earlier is not None:
+        return
+    organisation_id, link_id = session.execute(
+        select(User.organisation_id, User.link_id).where(User.id == certificate.user_id)).one()
+    count_event(session, step="certified", day=now.astimezone(UTC).date(),
+                organisation_id=organisation_id, link_id=link_id, course_slug=certificate.course_slug)
 
 
 def reissue_certificate(

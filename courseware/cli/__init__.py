@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from . import backup, commands, deploy  # noqa: F401 - each module registers its commands on `main`
+# Each module registers its command group on `main`.
+from . import (
+    backup,  # noqa: F401 - `courseware backup` and `restore`
+    commands,  # noqa: F401 - the core commands
+    demo,  # noqa: F401 - `courseware demo seed`
+    deploy,  # noqa: F401 - `courseware deploy nginx|systemd`
+    report_sending,  # noqa: F401 - `courseware reports send`
+    reports,  # noqa: F401 - `courseware report`
+)
 from .base import main
 
 __all__ = ["main"]

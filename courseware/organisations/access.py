@@ -69,3 +69,8 @@ def sees_exact_counts(user: UserLike) -> bool:
 def can_view_content_analytics(user: UserLike) -> bool:
     """The instructor dashboard (where learners struggle)."""
     return user.role in ("instructor", "admin")
+
+
+def can_list_organisations(user: UserLike, managed: frozenset[int]) -> bool:
+    """The list of organisations (/organisations/): admins see every one, managers theirs."""
+    return is_admin(user) or bool(managed)

@@ -101,6 +101,16 @@ class FunnelCount(Base):
 
     `organisation_id` and `link_id` are 0 (not NULL) when there is none: NULLs
     never collide in a unique index, and the upsert relies on that index.
+
+    What keeps reports under a second at 1M learners (benchmarks/reports.py):
+    the number of counter rows grows with days x links x steps (each chapter
+    two), not with learners: ~2M rows for a year of 100 organisations, 170
+    links and 12 chapters. One organisation's report reads its own ~20k rows
+    through `ix_funnel_counts_organisation_day`. The platform report would have
+    to sum all 2M, so it reads whole months from `FunnelCountMonthly` (30 times
+    fewer rows) and only the partial months at the edges of its range from
+    here; its sign-ups per week read the "signup" rows alone through
+    `ix_funnel_counts_step_day`.
     """
 
     __tablename__ = "funnel_counts"
@@ -108,6 +118,8 @@ class FunnelCount(Base):
         UniqueConstraint("day", "organisation_id", "link_id", "course_slug", "chapter_slug", "step"),
         # One organisation's report reads its own rows only.
         Index("ix_funnel_counts_organisation_day", "organisation_id", "day"),
+        # Sign-ups per week (platform report) read one step's rows only.
+        Index("ix_funnel_counts_step_day", "step", "day"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -117,6 +129,30 @@ class FunnelCount(Base):
     course_slug: Mapped[str] = mapped_column(String(100), default="")
     chapter_slug: Mapped[str] = mapped_column(String(100), default="")
     # click | signup | started | opened | completed | finished | certified
+    step: Mapped[str] = mapped_column(String(16))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class FunnelCountMonthly(Base):
+    """The funnel counters summed per calendar month (`month` is its first day).
+
+    `count_event` adds to both tables in the same transaction, so for any month
+    the monthly row equals the sum of that month's daily rows (tested). Reports
+    over long ranges read these instead of 30 times as many daily rows; see
+    `courseware.reports.counters.counts_for_period`.
+    """
+
+    __tablename__ = "funnel_counts_monthly"
+    __table_args__ = (
+        UniqueConstraint("month", "organisation_id", "link_id", "course_slug", "chapter_slug", "step"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(Date)
+    organisation_id: Mapped[int] = mapped_column(Integer, default=0)
+    link_id: Mapped[int] = mapped_column(Integer, default=0)
+    course_slug: Mapped[str] = mapped_column(String(100), default="")
+    chapter_slug: Mapped[str] = mapped_column(String(100), default="")
     step: Mapped[str] = mapped_column(String(16))
     count: Mapped[int] = mapped_column(Integer, default=0)
 

@@ -9,14 +9,16 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
+    DateField,
     EmailField,
     HiddenField,
     PasswordField,
     RadioField,
     SelectChoice,
+    SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from ..password_policy import Weakness, password_weakness
 from ..text_safety import has_invisible_characters, has_unsafe_characters, has_visible_letters
@@ -170,3 +172,30 @@ class VerifyUploadForm(FlaskForm):
     pdf = FileField(_l("Certificate (PDF file)"), validators=[
         FileRequired(_l("Please choose a PDF file.")),
         FileSize(max_size=4 * 1024 * 1024, message=_l("The file is larger than 4 MB."))])
+
+
+class ReportPeriodForm(FlaskForm):
+    """The dashboards' date range (and course): a GET form, so bookmarks and the
+    download links carry the same period. Reading figures changes nothing, hence
+    no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    start = DateField(_l("From"), validators=[Optional()])
+    end = DateField(_l("To (included)"), validators=[Optional()])
+    course = SelectField(_l("Course"), validators=[Optional()], validate_choice=True)
+
+    def validate_start(self, field: DateField) -> None:
+        _plausible_year(field)
+
+    def validate_end(self, field: DateField) -> None:
+        _plausible_year(field)
+        if self.start.data and field.data and field.data < self.start.data:
+            raise ValidationError(_l("The end of the period must not be before its start."))
+
+
+def _plausible_year(field: DateField) -> None:
+    # field.data is None when the text was not a date (DateField reports that itself).
+    if field.data is not None and not 2000 <= field.data.year <= 2100:
+        raise ValidationError(_l("Choose a date between 2000 and 2100."))

@@ -2,13 +2,15 @@
 
 The chapter page is the hottest path of the site. It reads the learner and
 their progress with two prepared Core queries on one autocommit connection,
-writes only on a learner's first visit, and serves a page rendered once per
-state (see page_cache.py) instead of running Jinja on every request.
+writes only on a learner's first visit (one transaction with the funnel
+counters), and serves a page rendered once per state (see page_cache.py)
+instead of running Jinja on every request.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -31,13 +33,9 @@ from markupsafe import Markup
 
 from ..certificates import find_current_certificate
 from ..content import Chapter, Course
-from ..db import get_session, request_connection
-from ..progress import (
-    ChapterState,
-    course_progress,
-    record_chapter_completed,
-    record_chapter_opened,
-)
+from ..db import get_session
+from ..progress import ChapterState, course_progress
+from ..reports.events import complete_chapter, open_chapter
 from .page_cache import PageCache
 from .views import course_or_404, learner_progress
 
@@ -66,7 +64,11 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
     user_id = _user_id()
     progress = learner_progress(course)
     if user_id is not None and progress.state(chapter.slug) is ChapterState.NOT_STARTED:
-        record_chapter_opened(request_connection(), user_id, course.slug, chapter.slug)
+        # First visit only: the progress row and its funnel counters commit together
+        # (the ORM session's transaction); later views write nothing.
+        db = get_session()
+        open_chapter(db, current_user, course, chapter.slug, datetime.now(UTC))
+        db.commit()
         progress.states[chapter.slug] = ChapterState.STARTED
 
     def render(csrf_token: Callable[[], str]) -> str:
@@ -96,10 +98,12 @@ def complete(course_slug: str, chapter_slug: str) -> Response:
     if user_id is None:
         flash(_("Create an account or log in to save your progress."))
         return redirect(url_for("auth.signup", next=chapter_url))
-    # CSRFProtect has checked the token already. One upsert, committed on its own.
-    connection = request_connection()
-    record_chapter_completed(connection, user_id, course.slug, chapter.slug)
-    progress = course_progress(connection, user_id, course)
+    # CSRFProtect has checked the token already. The completion and its funnel
+    # counters are one transaction; a repeated click changes and counts nothing.
+    db = get_session()
+    complete_chapter(db, current_user, course, chapter.slug, datetime.now(UTC))
+    progress = course_progress(db, user_id, course)
+    db.commit()
     if progress.is_complete:
         flash(_("Congratulations, you have completed every chapter of this course!"))
         return redirect(url_for("learn.course", course_slug=course.slug))

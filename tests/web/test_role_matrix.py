@@ -20,11 +20,19 @@ PASSWORD = "un mot de passe solide"
 ROLES = ("anonymous", "learner", "instructor", "manager_a", "manager_b", "admin")
 ADMIN = frozenset({"admin"})
 MANAGERS_OF_A = frozenset({"manager_a", "admin"})
+MANAGERS = frozenset({"manager_a", "manager_b", "admin"})
 
 # (method, rule) -> (a URL for that rule, the roles allowed). Organisation "a" is the
 # one in the URL; "manager_b" manages another organisation and must be refused.
 MATRIX: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("GET", "/admin/"): ("/admin/", ADMIN),
+    ("GET", "/admin/reports"): ("/admin/reports", ADMIN),
+    ("GET", "/admin/reports.csv"): ("/admin/reports.csv", ADMIN),
+    ("GET", "/admin/reports.pdf"): ("/admin/reports.pdf", ADMIN),
+    ("GET", "/organisations/"): ("/organisations/", MANAGERS),
+    ("GET", "/organisations/<slug>/"): ("/organisations/a/", MANAGERS_OF_A),
+    ("GET", "/organisations/<slug>/report.csv"): ("/organisations/a/report.csv", MANAGERS_OF_A),
+    ("GET", "/organisations/<slug>/report.pdf"): ("/organisations/a/report.pdf", MANAGERS_OF_A),
 }
 
 AREAS = ("/admin", "/organisations")

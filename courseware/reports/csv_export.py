@@ -1,0 +1,52 @@
+"""A report as CSV: UTF-8 with a BOM, so Excel opens accents right.
+
+One row per tracking link plus a total row (for the platform: one row per
+organisation plus the total), a blank line, then the per-chapter table. Column
+names are in the reader's language; counts are plain integers (or "<5") and the
+completion rate a percentage with one decimal, so a spreadsheet can sum them.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from .funnel import FunnelRow, OrganisationReport, PlatformReport
+from .wording import Wording, wording
+
+BOM = "\ufeff"
+
+
+def _rate(row: FunnelRow) -> str:
+    rate = row.completion_rate
+    return "" if rate is None else f"{100 * rate:.1f}"
+
+
+def _figures(row: FunnelRow) -> list:
+    return [row.clicks, row.signups, row.started, row.finished, row.certified, _rate(row)]
+
+
+def _funnel_header(words: Wording, first: str) -> list[str]:
+    return [first, words.clicks, words.signups, words.started, words.finished,
+            words.certified, f"{words.completion_rate} (%)"]
+
+
+def report_csv(report: OrganisationReport | PlatformReport, locale: str) -> bytes:
+    """The report as CSV bytes (see the module docstring for the layout)."""
+    words = wording(locale)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    if isinstance(report, OrganisationReport):
+        writer.writerow(_funnel_header(words, words.link))
+        for row in report.links:
+            writer.writerow([words.row_label(row), *_figures(row)])
+    else:
+        writer.writerow(_funnel_header(words, words.organisation))
+        for item in report.organisations:
+            writer.writerow([item.row.label, *_figures(item.row)])
+    writer.writerow([words.total, *_figures(report.total)])
+    writer.writerow([])
+    writer.writerow([words.chapter, words.opened, words.completed])
+    for chapter in report.chapters:
+        writer.writerow([f"{chapter.position}. {chapter.title}", chapter.opened, chapter.completed])
+    return (BOM + buffer.getvalue()).encode("utf-8")
