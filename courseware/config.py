@@ -59,6 +59,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Common name of the self-signed signing certificate generated on first run."),
     Setting("CERTIFICATE_RATE_LIMIT", "COURSEWARE_CERTIFICATE_RATE_LIMIT", "60 per minute",
             "Certificate pages and uploads allowed per client address (stops enumeration)."),
+    Setting("QUIZ_RATE_LIMIT", "COURSEWARE_QUIZ_RATE_LIMIT", "30 per minute",
+            "Quiz submissions allowed per client address (each one is stored)."),
     Setting("CONTACT_EMAIL", "COURSEWARE_CONTACT_EMAIL", None,
             "Address shown to learners for help and accessibility requests. "
             "Default: MAIL_FROM."),

@@ -51,7 +51,7 @@ def empty_tables(engine: Engine) -> None:
         with engine.begin() as connection:
             connection.execute(text(
                 "TRUNCATE audit_log, report_deliveries, funnel_counts, invitations, organisation_managers, "
-                "tracking_links, organisations, certificates, chapter_progress, users "
+                "tracking_links, organisations, quiz_attempts, certificates, chapter_progress, users "
                 "RESTART IDENTITY CASCADE"))
 
 
