@@ -28,7 +28,8 @@ from .quizzes.models import QuizAttempt
 
 __all__ = [
     "NAMING_CONVENTION", "AuditEntry", "Base", "Certificate", "ChapterProgress", "FunnelCount",
-    "Invitation", "Organisation", "OrganisationManager", "QuizAttempt", "ReportDelivery", "TrackingLink", "User",
+    "Invitation", "Organisation", "OrganisationManager", "QuizAttempt", "ReportDelivery",
+    "TrackingLink", "User",
     "UtcDateTime",
 ]
 
