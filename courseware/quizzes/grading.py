@@ -51,7 +51,9 @@ def answers_from_form(quiz: Quiz, form: Mapping[str, Sequence[str]]) -> tuple[fr
         values = form.get(f"q{question.number}", ())
         chosen: set[int] = set()
         for value in values:
-            if not value.isdigit() or int(value) >= len(question.options):
+            # ASCII digits only, and short: "²" or a 5,000-digit number must be a 400, not a 500.
+            if not (value.isascii() and value.isdigit() and len(value) <= 3) \
+                    or int(value) >= len(question.options):
                 raise InvalidSubmission(f"question {question.number}: no option {value!r}")
             chosen.add(int(value))
         if len(chosen) > 1 and not question.multiple:

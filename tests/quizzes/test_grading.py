@@ -61,6 +61,8 @@ def test_answers_are_read_from_the_form_fields():
     {"q1": ["3"]},  # no such option
     {"q1": ["-1"]},
     {"q1": ["one"]},
+    {"q1": ["²"]},
+    {"q1": ["9" * 5000]},
     {"q1": ["0", "1"]},  # two answers to a single-choice question
 ])
 def test_forged_forms_are_refused(form):
