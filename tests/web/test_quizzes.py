@@ -237,3 +237,30 @@ def test_attempts_are_in_the_data_download_and_go_with_the_account(app, client, 
                                              "certificates": "keep"}, token_from="/account/delete")
     assert response.status_code == 302
     assert attempts(app) == []
+
+
+def test_the_demo_course_never_serves_its_explanations_before_an_answer(app_config):
+    from html import unescape
+
+    from courseware import create_app
+    from courseware.db import dispose_engines
+    from courseware.migrate import upgrade_database
+
+    demo = Path(__file__).resolve().parents[2] / "content"
+    app = create_app({**app_config, "CONTENT_DIR": str(demo)})
+    upgrade_database(get_engine(app))
+    try:
+        client = app.test_client()
+        course = app.extensions["courseware.library"].courses[0]
+        for chapter in course.chapters:
+            html = unescape(client.get(f"/courses/{course.slug}/{chapter.slug}/")
+                            .get_data(as_text=True))
+            assert "Marquer comme terminé" not in html and "Mark as complete" not in html
+            assert "[x]" not in html
+            for quiz in chapter.quizzes:
+                assert f'id="quiz-{quiz.number}"' in html
+                for question in quiz.questions:
+                    explanation = re.sub(r"<[^>]+>", "", unescape(question.explanation_html)).strip()
+                    assert explanation and explanation not in html, chapter.slug
+    finally:
+        dispose_engines(app)
