@@ -68,6 +68,7 @@ def serving_process(command: list[str], *, env: dict[str, str] | None, ready_url
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()  # reap it: an unreaped child fails the run with a ResourceWarning
         log.close()
 
 
