@@ -16,6 +16,8 @@ from .db import HotQuery
 from .models import Certificate, ChapterProgress, User
 from .passwords import verify_password
 from .progress import ProgressRow, progress_rows_for_export
+from .quizzes.attempts import attempts_for_export
+from .quizzes.models import QuizAttempt
 
 _users = User.__table__
 
@@ -161,6 +163,7 @@ def export_user_data(session: Session, user: User) -> dict:
             "created_at": user.created_at.isoformat(),
         },
         "progress": progress_rows_for_export(session, user.id),
+        "quiz_attempts": attempts_for_export(session, user.id),
         "certificates": [
             {
                 "id": c.public_id, "course": c.course_slug, "course_title": c.course_title,
@@ -176,6 +179,7 @@ def delete_user(session: Session, user_id: int) -> None:
     """Erase the account and its progress for good (RGPD right to erasure)."""
 
     session.execute(delete(ChapterProgress).where(ChapterProgress.user_id == user_id))
+    session.execute(delete(QuizAttempt).where(QuizAttempt.user_id == user_id))
     session.execute(
         update(Certificate).where(Certificate.user_id == user_id).values(user_id=None)
     )

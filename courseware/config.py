@@ -77,6 +77,8 @@ SETTINGS: tuple[Setting, ...] = (
             "Certificates one account can have issued or re-issued (name corrections)."),
     Setting("CLAIM_ADDRESS_RATE_LIMIT", "COURSEWARE_CLAIM_ADDRESS_RATE_LIMIT", "60 per hour",
             "Certificates issued or re-issued per client address (a classroom shares one)."),
+    Setting("QUIZ_RATE_LIMIT", "COURSEWARE_QUIZ_RATE_LIMIT", "30 per minute",
+            "Quiz submissions allowed per client address (each one is stored)."),
     Setting("CONTACT_EMAIL", "COURSEWARE_CONTACT_EMAIL", None,
             "Address shown to learners for help and accessibility requests. "
             "Default: MAIL_FROM."),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import NAMING_CONVENTION, Base, UtcDateTime
@@ -25,10 +25,12 @@ from .organisations.models import (
     ReportDelivery,
     TrackingLink,
 )
+from .quizzes.models import QuizAttempt
 
 __all__ = [
     "NAMING_CONVENTION", "AuditEntry", "Base", "Certificate", "ChapterProgress", "FunnelCount",
-    "FunnelCountMonthly", "Invitation", "Organisation", "OrganisationManager", "ReportDelivery",
+    "FunnelCountMonthly", "Invitation", "Organisation", "OrganisationManager", "QuizAttempt",
+    "ReportDelivery",
     "TrackingLink", "User",
     "UtcDateTime",
 ]
@@ -109,5 +111,7 @@ class Certificate(Base):
     verification_url: Mapped[str | None] = mapped_column(String(300), nullable=True)
     # SHA-256 of the signing certificate (DER) that signed this PDF.
     signer_fingerprint: Mapped[str] = mapped_column(String(64))
+    # The course had quizzes, all passed: the wording says "successfully completed".
+    graded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 

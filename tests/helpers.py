@@ -51,7 +51,8 @@ def empty_tables(engine: Engine) -> None:
         with engine.begin() as connection:
             connection.execute(text(
                 "TRUNCATE audit_log, report_deliveries, funnel_counts, funnel_counts_monthly, invitations, "
-                "organisation_managers, tracking_links, organisations, certificates, chapter_progress, users "
+                "organisation_managers, tracking_links, organisations, quiz_attempts, certificates, "
+                "chapter_progress, users "
                 "RESTART IDENTITY CASCADE"))
 
 

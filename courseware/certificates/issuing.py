@@ -35,6 +35,7 @@ class CourseLike(Protocol):
     total_minutes: int
     content_version: str
     chapters: Sequence[ChapterLike]
+    # Optional `has_quizzes` (the content Course has it): prints "successfully completed".
 
 
 class CertificateError(Exception):
@@ -157,7 +158,8 @@ def issue_certificate(
     certificate = _new_certificate(
         user_id, printed_name, identity, now, verification_url_for, course_slug=course.slug,
         course_title=course.title, course_language=course.language, content_version=course.content_version,
-        duration_minutes=course.total_minutes, issuer=course.issuer)
+        duration_minutes=course.total_minutes, issuer=course.issuer,
+        graded=bool(getattr(course, "has_quizzes", False)))
     try:
         with session.begin_nested():
             session.add(certificate)
@@ -208,7 +210,8 @@ def reissue_certificate(
         course_slug=certificate.course_slug,
         course_title=certificate.course_title, course_language=certificate.course_language,
         content_version=certificate.content_version,
-        duration_minutes=certificate.duration_minutes, issuer=certificate.issuer)
+        duration_minutes=certificate.duration_minutes, issuer=certificate.issuer,
+        graded=certificate.graded)
     with session.begin_nested():
         certificate.current_key = None
         certificate.status = "replaced"

@@ -13,7 +13,7 @@ import yaml
 FALLBACK_LANGUAGE = "en"
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _WORDING_KEYS = (
-    "title", "awarded_to", "completion", "duration", "issued_on", "issued_by",
+    "title", "awarded_to", "completion", "completion_graded", "duration", "issued_on", "issued_by",
     "identifier", "verify", "signed_note", "pdf_subject", "date_format",
     "hours_format", "hours_only_format", "minutes_format",
 )
@@ -38,7 +38,8 @@ class Wording:
     language: str
     title: str
     awarded_to: str
-    completion: str
+    completion: str  # "has completed": the course has no quizzes
+    completion_graded: str  # "has successfully completed": its quizzes were passed
     duration: str
     issued_on: str
     issued_by: str
@@ -51,6 +52,10 @@ class Wording:
     hours_format: str
     hours_only_format: str
     minutes_format: str
+
+    def completion_for(self, graded: bool) -> str:
+        """The completion line: "successfully" only when quizzes were passed."""
+        return self.completion_graded if graded else self.completion
 
     def date(self, day: int, month: int, year: int) -> str:
         """Write a date in full, e.g. "22 novembre 2026"."""

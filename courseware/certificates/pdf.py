@@ -197,7 +197,7 @@ def render_certificate_pdf(snapshot: CertificateSnapshot, layout: Layout, identi
     c.setLineWidth(0.5)
     c.line(centre - 200, 322, centre + 200, 322)
 
-    page.text(fonts.shape(wording.completion, s["body"] + 1), centre, 292, "muted")
+    page.text(fonts.shape(wording.completion_for(snapshot.graded), s["body"] + 1), centre, 292, "muted")
     course_lines = page.fitted(course, s["course"], s["course_min"], text_width, bold=True)
     _centred_lines(page, course_lines, centre, 262 if len(course_lines) == 1 else 270, "accent", 1.2)
     details = (wording.duration.format(duration=wording.duration_text(snapshot.duration_minutes))

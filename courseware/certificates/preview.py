@@ -67,7 +67,7 @@ def render_preview_png(snapshot: CertificateSnapshot, layout: Layout) -> bytes:
     _centred(draw, layout, wording.title, 200, 54, 30, colours["accent"], bold=True)
     _centred(draw, layout, wording.awarded_to, 262, 28, 20, colours["muted"])
     _centred(draw, layout, name, 335, 72, 28, colours["ink"], bold=True)
-    _centred(draw, layout, wording.completion, 410, 26, 18, colours["muted"])
+    _centred(draw, layout, wording.completion_for(snapshot.graded), 410, 26, 18, colours["muted"])
     _centred(draw, layout, course, 460, 38, 20, colours["accent"], bold=True)
     _centred(draw, layout, wording.issued_on.format(
         date=wording.date(issued.day, issued.month, issued.year)), 530, 26, 18, colours["ink"])

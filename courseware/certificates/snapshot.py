@@ -18,6 +18,7 @@ class CertificateSnapshot:
     duration_minutes: int
     issuer: str
     verify_url: str
+    graded: bool = False  # the course had quizzes: "has successfully completed"
 
     @classmethod
     def from_record(cls, certificate: object, verify_url: str) -> CertificateSnapshot:
@@ -31,4 +32,5 @@ class CertificateSnapshot:
             duration_minutes=certificate.duration_minutes,  # type: ignore[attr-defined]
             issuer=certificate.issuer,  # type: ignore[attr-defined]
             verify_url=verify_url,
+            graded=bool(getattr(certificate, "graded", False)),
         )

@@ -101,7 +101,11 @@ def content_check(path: Path | None) -> None:
         sys.exit(1)
     for course in courses:
         hours, minutes = divmod(course.total_minutes, 60)
-        click.echo(f"ok  {course.slug}: {len(course.chapters)} chapters, {hours} h {minutes:02d} min")
+        quizzes = [quiz for chapter in course.chapters for quiz in chapter.quizzes]
+        graded = (f", {len(quizzes)} quizzes ({sum(len(q.questions) for q in quizzes)} questions), "
+                  f"pass mark {course.pass_mark} %") if quizzes else ""
+        click.echo(f"ok  {course.slug}: {len(course.chapters)} chapters, {hours} h {minutes:02d} min"
+                   f"{graded}")
 
 
 @main.group()

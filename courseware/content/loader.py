@@ -11,7 +11,9 @@ from typing import Any
 
 import yaml
 
-from .markdown import RenderContext, render_chapter
+from ..quizzes.model import DEFAULT_PASS_MARK
+from ..quizzes.parsing import extract_quizzes
+from .markdown import RenderContext, render_block_text, render_chapter, render_inline_text
 from .model import (
     MAX_COURSE_MINUTES,
     WORDS_PER_MINUTE,
@@ -102,6 +104,11 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
                                 f"slug '{slug}' must be lower-case letters, digits and hyphens"))
     organisation = _organisation(meta.get("organisation"), course_file, problems)
     _check_links(folder, problems)
+    pass_mark = meta.get("pass_mark", DEFAULT_PASS_MARK)
+    if not isinstance(pass_mark, int) or isinstance(pass_mark, bool) or not 1 <= pass_mark <= 100:
+        problems.append(Problem(course_file, _key_line(course_file, "pass_mark"),
+                                "'pass_mark' must be a whole number from 1 to 100 "
+                                "(the percent of a quiz's questions to get right)"))
 
     sources = [_read_chapter(path, problems) for path in sorted(folder.glob("*.md"))]
     chapters_src = sorted((s for s in sources if s is not None), key=lambda s: (s.order, s.path.name))
@@ -133,6 +140,7 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         chapters=tuple(chapters),
         folder=folder.resolve(),
         content_version=content_version(folder),
+        pass_mark=pass_mark,
     )
     return course, problems
 
@@ -274,7 +282,11 @@ def _render(source: _ChapterSource, position: int, folder: Path, slugs_by_file: 
         line_offset=source.body_line - 1,
         language=language,
     )
-    html, toc, words = render_chapter(source.body, context)
+    extracted = extract_quizzes(source.body, source.body_line - 1, render_inline_text,
+                                render_block_text)
+    context.problems.extend(extracted.problems)
+    html, toc, words = render_chapter(extracted.body, context)
+    context.problems.sort(key=lambda problem: problem[0])
     problems.extend(Problem(source.path, line, message) for line, message in context.problems)
     if context.problems:
         return None
@@ -288,4 +300,5 @@ def _render(source: _ChapterSource, position: int, folder: Path, slugs_by_file: 
         html=html,
         toc=toc,
         source=source.path,
+        quizzes=extracted.quizzes,
     )

@@ -25,6 +25,7 @@ from pygments.formatters import HtmlFormatter
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from ..quizzes.model import QUIZ_SLOT
 from .model import Heading
 from .slugs import slugify
 
@@ -75,6 +76,14 @@ def _callout_renderer(kind: str) -> Callable[..., str]:
     return render
 
 
+def _quiz_slot(self: Any, tokens: Sequence[Token], idx: int, _options: Any, env: Any) -> str:
+    """`::: quiz` (its content already taken out by quizzes.parsing) -> a slot for the form."""
+    if tokens[idx].nesting != 1 or not isinstance(env, dict):
+        return ""
+    env["quizzes"] = env.get("quizzes", 0) + 1
+    return QUIZ_SLOT.format(number=env["quizzes"]) + "\n"
+
+
 def build_markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight, "linkify": False})
     md.enable(["table", "strikethrough"])
@@ -82,6 +91,7 @@ def build_markdown() -> MarkdownIt:
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=lambda text: slugify(text) or "section")
     for kind in CALLOUT_KINDS:
         md.use(container_plugin, name=kind, render=_callout_renderer(kind))
+    md.use(container_plugin, name="quiz", render=_quiz_slot)
     return md
 
 
@@ -110,6 +120,16 @@ def render_chapter(body: str, context: RenderContext) -> tuple[str, tuple[Headin
                 _rewrite_reference(child, context, child_line)
     html = _MD.renderer.render(tokens, _MD.options, env)
     return html, tuple(toc), words
+
+
+def render_inline_text(text: str) -> str:
+    """One line of Markdown (a quiz question or option) -> inline HTML, raw HTML escaped."""
+    return _MD.renderInline(text, {})
+
+
+def render_block_text(text: str) -> str:
+    """A few lines of Markdown (a quiz explanation) -> HTML, raw HTML escaped."""
+    return _MD.render(text, {})
 
 
 def _rewrite_reference(token: Token, context: RenderContext, line: int) -> None:

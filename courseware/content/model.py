@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..quizzes.model import DEFAULT_PASS_MARK, Quiz
+
 # Words a reader gets through in a minute when no estimate is given.
 WORDS_PER_MINUTE = 200
 # Campaign courses promise "under six hours": the content check enforces it.
@@ -43,6 +45,8 @@ class Chapter:
     html: str  # rendered once; links and images already rewritten
     toc: tuple[Heading, ...]
     source: Path
+    # In the order written; `html` holds a QUIZ_SLOT marker where each one goes.
+    quizzes: tuple[Quiz, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,8 @@ class Course:
     chapters: tuple[Chapter, ...]
     folder: Path
     content_version: str  # SHA-256 of every file of the course
+    # Percent of a quiz's questions to get right to pass it (`pass_mark:` in course.yaml).
+    pass_mark: int = DEFAULT_PASS_MARK
     _by_slug: dict[str, Chapter] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -71,6 +77,11 @@ class Course:
     @property
     def total_minutes(self) -> int:
         return sum(chapter.minutes for chapter in self.chapters)
+
+    @property
+    def has_quizzes(self) -> bool:
+        """Completion is earned by passing quizzes: the certificate says "successfully"."""
+        return any(chapter.quizzes for chapter in self.chapters)
 
     @property
     def chapter_slugs(self) -> tuple[str, ...]:

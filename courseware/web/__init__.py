@@ -19,6 +19,7 @@ from . import (
     observability,
     outages,
     pages,
+    quizzes,
     static_files,
 )
 from .fast_paths import CachedCookieSessionInterface, DefaultHeaders
@@ -39,7 +40,7 @@ SECURITY_HEADERS = [
 
 
 def init_app(app: Flask) -> None:
-    for module in (main, auth, account, learn, certificates, pages):
+    for module in (main, auth, account, learn, quizzes, certificates, pages):
         app.register_blueprint(module.bp)
     admin.init_app(app)
     certificate_support.init_app(app)

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from tests.browser.pages import CHAPTERS, COURSE
+from tests.browser.pages import CHAPTERS, COURSE, QUIZ_CHAPTERS, QUIZ_COURSE, QUIZ_COURSE_YAML
 from tests.helpers import write_course
 from tests.live_server import LiveServer, running_server
 
@@ -47,6 +47,7 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """The tiny three-chapter course, served by gunicorn on 127.0.0.1."""
     root = tmp_path_factory.mktemp("browser")
     write_course(root / "content" / COURSE)
+    write_course(root / "content" / QUIZ_COURSE, QUIZ_COURSE_YAML, QUIZ_CHAPTERS)
     instance = root / "instance"
     instance.mkdir()
     with running_server(content_dir=root / "content", instance_dir=instance,
@@ -100,6 +101,27 @@ def sign_up(page: Page, name: str = "Ana Dupont", email: str | None = None) -> s
         page.locator("main form button[type=submit]").click()
     assert page.locator(".flash").count() == 1, page.content()
     return email
+
+
+def finish_chapter(page: Page, course: str, chapter: str, quizzes: tuple = ()) -> None:
+    """Complete a chapter through its real forms: "mark as complete", or pass each quiz.
+
+    `quizzes` are the chapter's Quiz objects (the test reads the key from the content,
+    since the page never shows it).
+    """
+    url = f"/courses/{course}/{chapter}/"
+    page.goto(url)
+    if not quizzes:
+        with page.expect_navigation():
+            page.locator("main .chapter-end form button[type=submit]").click()
+        return
+    for quiz in quizzes:
+        page.goto(url)
+        for question in quiz.questions:
+            for index in question.right_indexes:
+                page.locator(f"#quiz-{quiz.number}-q{question.number}-o{index}").check()
+        with page.expect_navigation():
+            page.locator(f"#quiz-{quiz.number} button[type=submit]").click()
 
 
 @pytest.fixture(scope="session")

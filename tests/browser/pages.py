@@ -13,6 +13,32 @@ from playwright.sync_api import Page, Response
 COURSE = "basics"
 CHAPTERS = ("welcome", "data", "next")  # the tiny course of tests/helpers.py, in order
 
+# A second course whose only chapter is completed by passing its quiz.
+QUIZ_COURSE = "quizzes"
+QUIZ_COURSE_YAML = """\
+slug: quizzes
+title: Quiz de test
+language: fr
+issuer: Académie de test
+"""
+QUIZ_CHAPTERS = {"01-quiz.md": ("Le quiz", """\
+## Testez-vous
+
+::: quiz
+### Qu’apprend un système d’apprentissage automatique ?
+- [ ] Des règles écrites une à une
+- [x] Des régularités tirées d’exemples
+> Il ajuste ses paramètres à partir d’exemples.
+
+### Lesquels sont des exemples d’IA ?
+- [x] Un filtre anti-spam
+- [ ] Un thermostat à règle fixe
+- [x] La reconnaissance faciale
+> Les deux apprennent à partir d’exemples.
+:::
+""")}
+QUIZ_PAGE = f"/courses/{QUIZ_COURSE}/quiz/"
+
 
 @dataclass(frozen=True)
 class SitePage:
@@ -49,6 +75,9 @@ PAGES = [
     SitePage("course-learner", f"/courses/{COURSE}/", login="learner"),
     SitePage("chapter", CHAPTER),
     SitePage("chapter-learner", CHAPTER, login="learner"),
+    SitePage("quiz", QUIZ_PAGE),
+    SitePage("quiz-learner", QUIZ_PAGE, login="learner"),
+    SitePage("quiz-results", QUIZ_PAGE, login="learner", action="submit"),
     SitePage("chapter-last", f"/courses/{COURSE}/{CHAPTERS[-1]}/", login="learner"),
     SitePage("signup", "/signup"),
     SitePage("signup-errors", "/signup", action="submit", status=400),

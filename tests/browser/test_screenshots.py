@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from courseware.content.loader import check_library
-from tests.browser.conftest import ARTIFACTS, new_context, sign_up
+from tests.browser.conftest import ARTIFACTS, finish_chapter, new_context, sign_up
 from tests.browser.pages import CHAPTERS, COURSE
 from tests.live_server import LiveServer, running_server
 
@@ -25,25 +25,26 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 
 @pytest.fixture(scope="module")
 def shown(live: LiveServer, tmp_path_factory: pytest.TempPathFactory
-          ) -> Iterator[tuple[LiveServer, str, tuple[str, ...]]]:
-    """(server, course slug, chapter slugs): the demo course when it is valid."""
+          ) -> Iterator[tuple[LiveServer, str, tuple[str, ...], dict]]:
+    """(server, course slug, chapter slugs, quizzes by chapter): the demo course when it is valid."""
     courses, problems = check_library(DEMO_CONTENT) if DEMO_CONTENT.is_dir() else ([], ["none"])
     if problems or not courses:
-        yield live, COURSE, CHAPTERS
+        yield live, COURSE, CHAPTERS, {}
         return
     root = tmp_path_factory.mktemp("demo")
     (root / "instance").mkdir()
     with running_server(content_dir=DEMO_CONTENT, instance_dir=root / "instance",
                         database_url=f"sqlite:///{root / 'demo.db'}") as server:
         course = courses[0]
-        yield server, course.slug, course.chapter_slugs
+        yield server, course.slug, course.chapter_slugs, \
+            {chapter.slug: chapter.quizzes for chapter in course.chapters}
 
 
 @pytest.mark.parametrize("viewport", ["phone", "desktop"])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_screenshots(viewport: str, scheme: str, browser: Browser,
-                     shown: tuple[LiveServer, str, tuple[str, ...]]) -> None:
-    server, course, chapters = shown
+                     shown: tuple[LiveServer, str, tuple[str, ...], dict]) -> None:
+    server, course, chapters, quizzes = shown
     folder = SCREENSHOTS
     folder.mkdir(parents=True, exist_ok=True)
     suffix = f"{viewport}" + ("-dark" if scheme == "dark" else "")
@@ -62,9 +63,17 @@ def test_screenshots(viewport: str, scheme: str, browser: Browser,
             page.locator("main form button[type=submit]").click()
         shot("signup-errors")
         sign_up(page)
-        page.goto(f"/courses/{course}/{chapters[0]}/")
-        with page.expect_navigation():  # mark chapter 1 as complete
-            page.locator("main form button[type=submit]").click()
+        if quizzes.get(chapters[0]):
+            page.goto(f"/courses/{course}/{chapters[0]}/")
+            page.locator("#quiz-1").screenshot(path=folder / f"quiz-{suffix}.png",
+                                               animations="disabled")
+            first = quizzes[chapters[0]][0].questions[0]
+            wrong = min(set(range(len(first.options))) - first.right_indexes)
+            page.locator(f"#quiz-1-q1-o{wrong}").check()
+            with page.expect_navigation():
+                page.locator("#quiz-1 button[type=submit]").click()
+            shot("quiz-results")
+        finish_chapter(page, course, chapters[0], quizzes.get(chapters[0], ()))
         page.goto(f"/courses/{course}/")
         shot("course")
         page.goto(f"/courses/{course}/{chapters[1]}/")
@@ -75,9 +84,7 @@ def test_screenshots(viewport: str, scheme: str, browser: Browser,
         shot("error-404")
         if viewport == "desktop" and scheme == "light":
             for chapter in chapters[1:]:
-                page.goto(f"/courses/{course}/{chapter}/")
-                with page.expect_navigation():
-                    page.locator("main .chapter-end form button[type=submit]").click()
+                finish_chapter(page, course, chapter, quizzes.get(chapter, ()))
             shot("course-completed")
             page.goto(f"/courses/{course}/certificate")
             shot("certificate-claim")

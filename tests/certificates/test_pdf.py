@@ -147,3 +147,16 @@ def test_preview_card_is_a_deterministic_1200x630_png(layout):
     assert png == render_preview_png(make_snapshot("محمد عبد الله"), layout)
     image = Image.open(io.BytesIO(png))
     assert (image.format, image.size) == ("PNG", (1200, 630))
+
+
+@pytest.mark.parametrize(("language", "graded", "expected"), [
+    ("fr", True, "pour avoir suivi avec succès le cours"),
+    ("fr", False, "pour avoir suivi le cours"),
+    ("en", True, "for successfully completing the course"),
+    ("en", False, "for completing the course"),
+])
+def test_successfully_only_when_the_course_was_graded_by_quizzes(language, graded, expected,
+                                                                   layout, tmp_path):
+    snapshot = make_snapshot(course_language=language, graded=graded)
+    lines = pdftotext(write(tmp_path, render_certificate_pdf(snapshot, layout)))
+    assert expected in lines

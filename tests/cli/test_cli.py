@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import re
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,6 +14,7 @@ from click.testing import CliRunner, Result
 from sqlalchemy import create_engine, inspect, select
 
 from courseware.cli import main
+from courseware.content import load_library
 from courseware.models import User
 from tests.content.test_loader import EXPECTED, FIXTURES, expected_lines
 from tests.helpers import empty_tables, write_course
@@ -91,6 +93,12 @@ def test_content_check_on_the_demo_course():
     result = CliRunner().invoke(main, ["content", "check", str(REPO / "content")])
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("ok  ")
+    # Every chapter's "Testez-vous" is a quiz of at least 3 questions.
+    assert re.search(r", 7 quizzes \(\d+ questions\), pass mark 70 %$", result.stdout.strip())
+    library = load_library(REPO / "content")
+    for chapter in library.courses[0].chapters:
+        assert chapter.quizzes and all(len(q.questions) >= 3 for q in chapter.quizzes), chapter.slug
+        assert all(question.explanation_html for q in chapter.quizzes for question in q.questions)
 
 
 def test_content_check_on_a_missing_folder(tmp_path):

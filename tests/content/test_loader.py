@@ -58,6 +58,28 @@ EXPECTED: dict[str, list[tuple[str, int, str]]] = {
         ("01-intro.md", 6, "image '//example.com/pixel.gif' is not in the course folder"),
     ],
     "missing-alt": [("01-intro.md", 6, "image 'images/pic.svg' has no alternative text")],
+    # Quizzes (courseware/quizzes/parsing.py): one fixture per kind of mistake.
+    "quiz-no-right-answer": [("01-quiz.md", 7, "question 'What does a model learn from?' has no "
+                              "right answer: mark at least one option '- [x]'")],
+    "quiz-no-options": [("01-quiz.md", 7, "question 'A question with no options?' has no options: "
+                         "list them below it as '- [x] right answer' and '- [ ] wrong answer'")],
+    "quiz-one-option": [("01-quiz.md", 7, "question 'Is this a choice?' has only one option: "
+                         "give at least two")],
+    "quiz-empty-option": [("01-quiz.md", 10, "empty option: write the answer after '- [ ]' (wrong) "
+                           "or '- [x]' (right)")],
+    "quiz-unclosed": [("01-quiz.md", 6, "quiz is never closed: end it with a line ':::'")],
+    "quiz-no-question": [("01-quiz.md", 6, "quiz has no question: write each question as a '### ' "
+                          "heading followed by its options")],
+    "quiz-malformed": [
+        ("01-quiz.md", 7, "write each question as a '### ' heading (found '##')"),
+        ("01-quiz.md", 11, "an option starts with '- [ ]' (wrong answer) or '- [x]' (right answer)"),
+        ("01-quiz.md", 12, "unexpected text in a quiz: use '### ' for a question, '- [ ]' or '- [x]' "
+                           "for its options and '>' for its explanation"),
+        ("01-quiz.md", 13, "a container cannot be opened inside a quiz: close the quiz with ':::' "
+                           "first"),
+    ],
+    "quiz-bad-pass-mark": [("course.yaml", 5, "'pass_mark' must be a whole number from 1 to 100 "
+                            "(the percent of a quiz's questions to get right)")],
 }
 
 

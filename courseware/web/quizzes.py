@@ -1,0 +1,105 @@
+"""Quizzes on chapter pages: the form in place of each `::: quiz`, grading, results.
+
+The form shows questions and options only; which options are right, and the
+explanations, stay on the server until the learner has submitted (the results
+page). Submissions follow post/redirect/get: the POST grades and stores an
+attempt, then redirects to the results page, which reads the latest attempt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..content import Chapter, Course
+from ..db import request_connection
+from ..extensions import limiter
+from ..progress import course_progress
+from ..quizzes.attempts import latest_attempt, passed_quiz_numbers, record_attempt
+from ..quizzes.grading import InvalidSubmission, answers_from_form, grade
+from ..quizzes.model import QUIZ_SLOT, Quiz
+from .views import course_or_404
+
+bp = Blueprint("quizzes", __name__, url_prefix="/courses")
+
+
+def _rate_limit() -> str:
+    return current_app.config["QUIZ_RATE_LIMIT"]
+
+
+def chapter_html_with_quizzes(course: Course, chapter: Chapter,
+                              csrf_token: Callable[[], str]) -> str:
+    """The chapter's HTML with each quiz slot replaced by its (answer-free) form."""
+    html = chapter.html
+    for quiz in chapter.quizzes:
+        form = render_template("quizzes/form.html", course=course, chapter=chapter, quiz=quiz,
+                               csrf_token=csrf_token)
+        html = html.replace(QUIZ_SLOT.format(number=quiz.number), form, 1)
+    return html
+
+
+@bp.post("/<course_slug>/<chapter_slug>/quiz/<int:number>")
+@limiter.limit(_rate_limit)
+def submit(course_slug: str, chapter_slug: str, number: int) -> Response:
+    course, chapter, quiz = _quiz_or_404(course_slug, chapter_slug, number)
+    chapter_url = url_for("learn.chapter", course_slug=course.slug, chapter_slug=chapter.slug)
+    if not current_user.is_authenticated:
+        # Nothing is graded or stored for visitors: the results would be lost anyway.
+        flash(_("Create an account or log in to answer the quiz and save your results."))
+        return redirect(url_for("auth.signup", next=f"{chapter_url}#quiz-{quiz.number}"))
+    try:
+        answers = answers_from_form(quiz, request.form.to_dict(flat=False))
+        result = grade(quiz, answers, course.pass_mark)
+    except InvalidSubmission:
+        abort(400)
+    # CSRFProtect has checked the token already. Two statements at most, on the
+    # request's autocommit connection, like the "mark as complete" POST.
+    outcome = record_attempt(request_connection(), user_id=current_user.id,
+                             course_slug=course.slug, chapter=chapter, quiz=quiz, result=result)
+    if outcome.chapter_completed:
+        flash(_("Chapter “%(title)s” complete.", title=chapter.title))
+    return redirect(url_for("quizzes.results", course_slug=course.slug,
+                            chapter_slug=chapter.slug, number=quiz.number), code=303)
+
+
+@bp.get("/<course_slug>/<chapter_slug>/quiz/<int:number>/results")
+def results(course_slug: str, chapter_slug: str, number: int) -> Response | str:
+    course, chapter, quiz = _quiz_or_404(course_slug, chapter_slug, number)
+    chapter_url = url_for("learn.chapter", course_slug=course.slug, chapter_slug=chapter.slug)
+    if not current_user.is_authenticated:
+        return redirect(f"{chapter_url}#quiz-{quiz.number}")
+    connection = request_connection()
+    attempt = latest_attempt(connection, current_user.id, course.slug, chapter.slug, quiz.number)
+    if attempt is None or len(attempt.answers) != len(quiz.questions) \
+            or attempt.key_version != quiz.key_version:
+        # Nothing to show (or an attempt at an older version of the quiz): answer it first.
+        return redirect(f"{chapter_url}#quiz-{quiz.number}")
+    result = grade(quiz, attempt.answers, course.pass_mark)
+    passed = passed_quiz_numbers(connection, current_user.id, course.slug, chapter.slug)
+    remaining = [q for q in chapter.quizzes if q.number not in passed]
+    progress = course_progress(connection, current_user.id, course)
+    _previous, following = course.neighbours(chapter)
+    return render_template("quizzes/results.html", course=course, chapter=chapter, quiz=quiz,
+                           result=result, remaining=remaining, progress=progress,
+                           following=following, chapter_url=chapter_url)
+
+
+def _quiz_or_404(course_slug: str, chapter_slug: str, number: int) -> tuple[Course, Chapter, Quiz]:
+    course = course_or_404(course_slug)
+    chapter = course.chapter(chapter_slug)
+    if chapter is None or not 1 <= number <= len(chapter.quizzes):
+        abort(404)
+    return course, chapter, chapter.quizzes[number - 1]

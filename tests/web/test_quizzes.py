@@ -1,0 +1,266 @@
+"""Quizzes on chapter pages: the key stays on the server, grading, retries, completion."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from courseware.db import get_engine
+from courseware.models import Certificate, QuizAttempt
+from tests.helpers import COURSE_YAML, Auth, csrf_token, write_course
+
+QUIZ_CHAPTER = """\
+## Un peu de cours
+
+Les modèles apprennent à partir d'exemples.
+
+## Testez-vous
+
+::: quiz
+### Qu'apprend un système d'apprentissage automatique ?
+- [ ] Des règles écrites une à une
+- [x] Des régularités tirées d'exemples
+- [ ] Rien du tout
+> EXPLANATION-ONE personne n'écrit les règles à la main.
+
+### Lesquels sont des exemples d'IA ?
+- [x] Un filtre anti-spam
+- [ ] Un thermostat à règle fixe
+- [x] La reconnaissance faciale
+> EXPLANATION-TWO les deux apprennent à partir d'exemples.
+
+### Une IA générale existe-t-elle aujourd'hui ?
+- [ ] Oui
+- [x] Non
+> EXPLANATION-THREE elle reste une hypothèse.
+:::
+"""
+
+TWO_QUIZZES = """\
+Premier quiz :
+
+::: quiz Premier
+### Deux plus deux ?
+- [x] Quatre
+- [ ] Cinq
+:::
+
+Second quiz :
+
+::: quiz Second
+### La Terre est-elle ronde ?
+- [x] Oui
+- [ ] Non
+:::
+"""
+
+CHAPTERS = {
+    "01-welcome.md": ("Bienvenue", "## Premiers pas\n\nBonjour.\n"),
+    "02-quiz.md": ("Le quiz", QUIZ_CHAPTER),
+    "03-two.md": ("Deux quiz", TWO_QUIZZES),
+}
+COURSE = "/courses/basics/"
+WELCOME, QUIZ, TWO = (f"{COURSE}{slug}/" for slug in ("welcome", "quiz", "two"))
+RIGHT = {"q1": "1", "q2": ["0", "2"], "q3": "1"}
+
+
+def flipped(body: str) -> str:
+    """The same quiz with a different key (same number of right answers per question)."""
+    return (body.replace("- [ ] Des règles", "- [x] Des règles")
+            .replace("- [x] Des régularités", "- [ ] Des régularités")
+            .replace("- [ ] Oui", "- [x] Oui").replace("- [x] Non", "- [ ] Non"))
+
+
+@pytest.fixture
+def course_dir(tmp_path: Path) -> Path:
+    content = tmp_path / "content"
+    write_course(content / "basics", chapters=CHAPTERS)
+    other = {**CHAPTERS, "02-quiz.md": ("Le quiz", flipped(QUIZ_CHAPTER))}
+    write_course(content / "flipped", COURSE_YAML.replace("slug: basics", "slug: flipped"),
+                 chapters=other)
+    return content
+
+
+def attempts(app: Flask) -> list:
+    with get_engine(app).connect() as connection:
+        return list(connection.execute(select(QuizAttempt.__table__).order_by(QuizAttempt.id)))
+
+
+def answer(auth: Auth, chapter: str, number: int, data: dict):
+    return auth.post(f"{chapter}quiz/{number}", data, token_from=chapter)
+
+
+def test_the_form_shows_questions_and_options_but_never_the_key(client, auth):
+    for signed_in in (False, True):
+        if signed_in:
+            auth.signup()
+        html = client.get(QUIZ).get_data(as_text=True)
+        assert "EXPLANATION" not in html
+        assert "[x]" not in html and "[ ]" not in html and "checked" not in html
+        form = html.split('<form class="quiz"')[1].split("</form>")[0]
+        # Only plain attributes, none that could carry the key.
+        assert set(re.findall(r'([\w-]+)="', form)) <= {
+            "id", "class", "method", "action", "aria-labelledby", "aria-describedby", "type",
+            "name", "value", "for", "lang"}
+        assert not re.search(r'class="[^"]*(right|correct|wrong)', form)
+        assert html.count('<fieldset class="quiz-question"') == 3
+        assert html.count("<legend>") == 3
+        assert html.count('type="radio" name="q1"') == 3
+        assert html.count('type="checkbox" name="q2"') == 3
+        assert html.count('type="radio" name="q3"') == 2
+        for input_id in re.findall(r'<input type="(?:radio|checkbox)" name="q\d" id="([^"]+)"', html):
+            assert f'<label for="{input_id}">' in html
+        assert f'action="{QUIZ}quiz/1"' in html
+        assert csrf_token(client.get(QUIZ))
+        assert "Mark as complete" not in html
+
+
+def test_the_page_is_the_same_whatever_the_right_answers_are(client, auth):
+    auth.signup()
+    client.get(WELCOME)  # shows (and clears) the welcome message
+    page = client.get(QUIZ).get_data(as_text=True)
+    other = client.get("/courses/flipped/quiz/").get_data(as_text=True)
+    assert other.replace("/courses/flipped/", COURSE) == page
+
+
+def test_the_old_complete_post_cannot_complete_a_quiz_chapter(client, auth, progress_rows):
+    auth.signup()
+    client.get(QUIZ)
+    refused = auth.complete(QUIZ)
+    assert refused.status_code == 303
+    assert refused.headers["Location"] == f"{QUIZ}#quiz-1"
+    assert [row.completed_at for row in progress_rows()] == [None]
+    assert "completed by passing its quiz" in client.get(QUIZ).get_data(as_text=True)
+
+
+def test_a_failed_attempt_shows_right_and_wrong_then_a_retry_completes(app, client, auth,
+                                                                       progress_rows):
+    auth.signup()
+    client.get(QUIZ)
+    failed = answer(auth, QUIZ, 1, {"q1": "0", "q2": ["0", "2"], "q3": "1"})
+    assert failed.status_code == 303
+    assert failed.headers["Location"] == f"{QUIZ}quiz/1/results"
+    page = client.get(failed.headers["Location"]).get_data(as_text=True)
+    assert "Result: 2 out of 3 (66 %)." in page
+    assert "Not passed yet: 70 % is needed." in page
+    assert "Wrong answer." in page and page.count("Right answer.") == 2
+    for explanation in ("EXPLANATION-ONE", "EXPLANATION-TWO", "EXPLANATION-THREE"):
+        assert explanation in page
+    assert '<h1>Your quiz results</h1>' in page
+    assert f'href="{QUIZ}#quiz-1">Try the quiz again' in page
+    assert [row.completed_at for row in progress_rows()] == [None]
+
+    passed = answer(auth, QUIZ, 1, RIGHT)
+    page = client.get(passed.headers["Location"]).get_data(as_text=True)
+    assert "Chapter “Le quiz” complete." in page
+    assert "Result: 3 out of 3 (100 %)." in page and "Quiz passed." in page
+    assert f'href="{TWO}"' in page  # on to the next chapter
+    assert progress_rows()[0].completed_at is not None
+
+    rows = attempts(app)
+    assert [(r.quiz_index, r.score, r.passed) for r in rows] == [(1, 66, False), (1, 100, True)]
+    assert [json.loads(r.answers) for r in rows] == [[[0], [0, 2], [1]], [[1], [0, 2], [1]]]
+    assert rows[0].created_at.tzinfo is not None and rows[0].course_slug == "basics"
+    assert rows[0].chapter_slug == "quiz"
+    # A later failed retry is stored but does not take the completion back.
+    answer(auth, QUIZ, 1, {})
+    assert len(attempts(app)) == 3
+    assert progress_rows()[0].completed_at is not None
+    assert "Not answered." in client.get(f"{QUIZ}quiz/1/results").get_data(as_text=True)
+
+
+def test_a_partial_answer_to_a_multiple_choice_question_is_wrong(app, auth):
+    auth.signup()
+    answer(auth, QUIZ, 1, {"q1": "1", "q2": "0", "q3": "1"})
+    assert [(r.score, r.passed) for r in attempts(app)] == [(66, False)]
+
+
+def test_every_quiz_of_a_chapter_must_be_passed(app, client, auth, progress_rows):
+    auth.signup()
+    client.get(TWO)
+    answer(auth, TWO, 2, {"q1": "0"})
+    page = client.get(f"{TWO}quiz/2/results").get_data(as_text=True)
+    assert "Quiz passed." in page and f'href="{TWO}#quiz-1">Go to the next quiz' in page
+    assert [row.completed_at for row in progress_rows()] == [None]
+    answer(auth, TWO, 1, {"q1": "0"})
+    assert progress_rows()[0].completed_at is not None
+
+
+def test_visitors_are_asked_to_sign_up_and_nothing_is_stored(app, client):
+    token = csrf_token(client.get(QUIZ))
+    response = client.post(f"{QUIZ}quiz/1", data={"csrf_token": token, **RIGHT})
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/signup?next=")
+    assert attempts(app) == []
+    assert client.get(f"{QUIZ}quiz/1/results").status_code == 302
+
+
+def test_forged_answers_unknown_quizzes_and_missing_tokens_are_refused(app, client, auth):
+    auth.signup()
+    assert answer(auth, QUIZ, 1, {"q1": "7"}).status_code == 400
+    assert answer(auth, QUIZ, 1, {"q1": ["0", "1"]}).status_code == 400
+    assert answer(auth, QUIZ, 2, RIGHT).status_code == 404
+    assert answer(auth, WELCOME, 1, RIGHT).status_code == 404
+    assert client.post(f"{QUIZ}quiz/1", data=RIGHT).status_code == 400  # no CSRF token
+    assert attempts(app) == []
+    # No attempt yet: the results page sends the learner to the quiz.
+    response = client.get(f"{QUIZ}quiz/1/results")
+    assert (response.status_code, response.headers["Location"]) == (302, f"{QUIZ}#quiz-1")
+
+
+def test_passing_every_quiz_earns_a_certificate_that_says_successfully(app, client, auth):
+    auth.signup()
+    assert auth.complete(WELCOME).status_code == 302
+    answer(auth, QUIZ, 1, RIGHT)
+    answer(auth, TWO, 1, {"q1": "0"})
+    answer(auth, TWO, 2, {"q1": "0"})
+    claim = f"{COURSE}certificate"
+    response = auth.post(claim, {"name": "Ana Dupont", "confirm": "y"}, token_from=claim)
+    assert response.status_code == 302, response.get_data(as_text=True)[-500:]
+    with get_engine(app).connect() as connection:
+        assert connection.execute(select(Certificate.graded)).scalar_one() is True
+
+
+def test_attempts_are_in_the_data_download_and_go_with_the_account(app, client, auth):
+    auth.signup()
+    answer(auth, QUIZ, 1, RIGHT)
+    export = client.get("/account/export.json")
+    assert export.status_code == 200, export.status_code
+    data = json.loads(export.get_data(as_text=True))
+    assert data["quiz_attempts"][0]["answers"] == [[1], [0, 2], [1]]
+    response = auth.post("/account/delete", {"password": "un mot de passe solide",
+                                             "certificates": "keep"}, token_from="/account/delete")
+    assert response.status_code == 302
+    assert attempts(app) == []
+
+
+def test_the_demo_course_never_serves_its_explanations_before_an_answer(app_config):
+    from html import unescape
+
+    from courseware import create_app
+    from courseware.db import dispose_engines
+    from courseware.migrate import upgrade_database
+
+    demo = Path(__file__).resolve().parents[2] / "content"
+    app = create_app({**app_config, "CONTENT_DIR": str(demo)})
+    upgrade_database(get_engine(app))
+    try:
+        client = app.test_client()
+        course = app.extensions["courseware.library"].courses[0]
+        for chapter in course.chapters:
+            html = unescape(client.get(f"/courses/{course.slug}/{chapter.slug}/")
+                            .get_data(as_text=True))
+            assert "Marquer comme terminé" not in html and "Mark as complete" not in html
+            assert "[x]" not in html
+            for quiz in chapter.quizzes:
+                assert f'id="quiz-{quiz.number}"' in html
+                for question in quiz.questions:
+                    explanation = re.sub(r"<[^>]+>", "", unescape(question.explanation_html)).strip()
+                    assert explanation and explanation not in html, chapter.slug
+    finally:
+        dispose_engines(app)
