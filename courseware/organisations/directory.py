@@ -13,7 +13,7 @@ import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -189,3 +189,24 @@ def link_by_utm(executor: Connection | Session, source: str, campaign: str) -> T
             TrackingLink.utm_source == source, TrackingLink.utm_campaign == campaign))
     return executor.execute(select(_links).where(
         _links.c.utm_source == source, _links.c.utm_campaign == campaign)).first()
+
+
+def tracking_url(base_url: str, code: str) -> str:
+    """The printed address of a link: `https://site/go/k7m2qx`."""
+    return f"{base_url.rstrip('/')}/go/{code}"
+
+
+def organisation_summaries(session: Session) -> list[tuple[Organisation, int, int]]:
+    """Every organisation with its number of links and of attributed learners, by name.
+
+    Two grouped counts (indexed on organisation_id), not one query per organisation.
+    """
+    links = dict(session.execute(
+        select(TrackingLink.organisation_id, func.count()).group_by(TrackingLink.organisation_id)
+    ).all())
+    learners = dict(session.execute(
+        select(User.organisation_id, func.count()).where(User.organisation_id.is_not(None))
+        .group_by(User.organisation_id)
+    ).all())
+    organisations = session.scalars(select(Organisation).order_by(Organisation.name))
+    return [(org, links.get(org.id, 0), learners.get(org.id, 0)) for org in organisations]
