@@ -63,6 +63,7 @@ PAGES = [
     SitePage("account-delete-errors", "/account/delete", login="learner", action="submit",
              status=400),
     SitePage("accessibility", "/accessibility"),
+    SitePage("privacy", "/privacy"),
     SitePage("error-404", "/no-such-page", status=404),
     SitePage("error-400-csrf", "/login", action="submit-without-csrf", status=400),
     SitePage("certificate-not-yet", f"/courses/{COURSE}/certificate", login="learner",
