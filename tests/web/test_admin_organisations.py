@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from courseware.db import get_engine
-from courseware.models import AuditEntry, Organisation, TrackingLink, User
+from courseware.models import AuditEntry, Organisation, OrganisationManager, TrackingLink, User
 from courseware.organisations.directory import create_organisation
 from tests.helpers import Auth, csrf_token
 
@@ -169,3 +169,31 @@ def test_form_errors(app, client, admin):
         "csrf_token": token, "label": "N", "course": "nope"})
     assert no_course.status_code == 400
     assert client.get("/admin/organisations/nope/").status_code == 404
+
+
+def test_add_and_remove_a_manager(app, client, admin, second_auth):
+    second_auth.signup(email="chef@gendarmerie.fr", name="Cne Martin")
+    create(client)
+    token = csrf_token(client.get("/admin/organisations/gendarmerie/"))
+    unknown = client.post("/admin/organisations/gendarmerie/managers",
+                          data={"csrf_token": token, "email": "nobody@example.org"})
+    assert unknown.status_code == 400
+    assert "No account uses this e-mail address" in unknown.get_data(as_text=True)
+    for _twice in range(2):
+        response = client.post("/admin/organisations/gendarmerie/managers",
+                               data={"csrf_token": token, "email": "Chef@Gendarmerie.fr"})
+        assert response.status_code == 302
+    page = client.get("/admin/organisations/gendarmerie/").get_data(as_text=True)
+    assert "chef@gendarmerie.fr" in page
+    with Session(get_engine(app)) as session:
+        user_id = session.scalar(select(User.id).where(User.email == "chef@gendarmerie.fr"))
+        assert session.query(OrganisationManager).count() == 1
+    assert client.post(f"/admin/organisations/gendarmerie/managers/{user_id}/remove",
+                       data={}).status_code == 400  # no CSRF token
+    response = client.post(f"/admin/organisations/gendarmerie/managers/{user_id}/remove",
+                           data={"csrf_token": token})
+    assert response.status_code == 302
+    with Session(get_engine(app)) as session:
+        assert session.query(OrganisationManager).count() == 0
+        actions = session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+    assert actions == ["organisation.create", "manager.add", "manager.remove"]

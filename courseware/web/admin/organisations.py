@@ -17,12 +17,12 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from ...db import get_session
-from ...models import FunnelCount, Organisation, TrackingLink
+from ...models import FunnelCount, Organisation, OrganisationManager, TrackingLink, User
 from ...organisations import directory
 from ...organisations.audit import record_action
 from ...organisations.logos import MAX_LOGO_BYTES, InvalidLogo, checked_logo
 from ...organisations.posters import PosterText, poster_pdf, qr_svg
-from ..forms import _no_control_characters
+from ..forms import EmptyForm, _no_control_characters
 from ..views import base_url, library
 from .blueprints import admin_bp, admin_required
 
@@ -75,6 +75,11 @@ class LinkForm(FlaskForm):
     def validate_utm_campaign(self, field: StringField) -> None:
         if bool((self.utm_source.data or "").strip()) != bool((field.data or "").strip()):
             raise ValidationError(_l("Give both utm_source and utm_campaign, or neither."))
+
+
+class ManagerForm(FlaskForm):
+    email = EmailField(_l("E-mail address of their account"), validators=[
+        DataRequired(_l("Please enter an e-mail address.")), Length(max=254)])
 
 
 def _link_form() -> LinkForm:
@@ -139,15 +144,22 @@ def _clicks_by_link(organisation_id: int) -> dict[int, int]:
 
 
 def _organisation_page(organisation: Organisation, form: LinkForm | None = None,
+                       manager_form: ManagerForm | None = None,
                        status: int = 200) -> tuple[str, int]:
-    links = get_session().scalars(
+    session = get_session()
+    links = session.scalars(
         select(TrackingLink).where(TrackingLink.organisation_id == organisation.id)
         .order_by(TrackingLink.label)).all()
+    managers = session.scalars(
+        select(User).join(OrganisationManager, OrganisationManager.user_id == User.id)
+        .where(OrganisationManager.organisation_id == organisation.id).order_by(User.email)).all()
     return render_template(
         "admin/organisations/show.html", organisation=organisation, links=links,
         clicks=_clicks_by_link(organisation.id), base=base_url(),
         courses={course.slug: course.title for course in library().courses},
-        tracking_url=directory.tracking_url, form=form or _link_form()), status
+        tracking_url=directory.tracking_url, form=form or _link_form(),
+        managers=managers, manager_form=manager_form or ManagerForm(),
+        remove_form=EmptyForm()), status
 
 
 @admin_bp.get("/organisations/<slug>/")
@@ -180,6 +192,46 @@ def new_link(slug: str) -> Response | tuple[str, int]:
                     url=directory.tracking_url(base_url(), link.code)))
             return redirect(url_for("admin.organisation", slug=organisation.slug))
     return _organisation_page(organisation, form, status=400)
+
+
+@admin_bp.post("/organisations/<slug>/managers")
+@admin_required
+def add_manager(slug: str) -> Response | tuple[str, int]:
+    organisation = _organisation_or_404(slug)
+    form = ManagerForm()
+    if form.validate_on_submit():
+        session = get_session()
+        user = directory.user_by_email(session, form.email.data)
+        if user is None:
+            form.email.errors.append(_("No account uses this e-mail address: the person must "
+                                       "sign up first."))
+        else:
+            if directory.add_manager(session, organisation, user, datetime.now(UTC)):
+                record_action(session, actor=current_user, action="manager.add",
+                              target=organisation.slug, detail=user.email, now=datetime.now(UTC))
+                session.commit()
+            flash(_("%(email)s manages %(organisation)s.", email=user.email,
+                    organisation=organisation.name))
+            return redirect(url_for("admin.organisation", slug=organisation.slug))
+    return _organisation_page(organisation, manager_form=form, status=400)
+
+
+@admin_bp.post("/organisations/<slug>/managers/<int:user_id>/remove")
+@admin_required
+def remove_manager(slug: str, user_id: int) -> Response:
+    organisation = _organisation_or_404(slug)
+    form = EmptyForm()
+    session = get_session()
+    user = session.get(User, user_id)
+    if not form.validate_on_submit() or user is None:
+        abort(400 if user is not None else 404)
+    if directory.remove_manager(session, organisation, user):
+        record_action(session, actor=current_user, action="manager.remove",
+                      target=organisation.slug, detail=user.email, now=datetime.now(UTC))
+        session.commit()
+        flash(_("%(email)s no longer manages %(organisation)s.", email=user.email,
+                organisation=organisation.name))
+    return redirect(url_for("admin.organisation", slug=organisation.slug))
 
 
 @admin_bp.get("/organisations/<slug>/logo")
