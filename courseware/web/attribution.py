@@ -27,6 +27,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from ..db import request_connection
 from ..organisations.attribution import SOURCES, Attribution, count_click
 from ..organisations.directory import link_by_utm
+from .views import safe_next_url
 
 COOKIE_NAME = "courseware_attribution"
 _SALT = "attribution"
@@ -91,8 +92,10 @@ def _utm_visit() -> Response | None:
         return None
     source = request.args.get("utm_source", "")
     campaign = request.args.get("utm_campaign", "")
-    if request.endpoint == "static" or not source or not campaign or len(source) > 100 \
-            or len(campaign) > 100:
+    # Only pages that exist: the redirect below must never be built from an unknown
+    # path (`//elsewhere.example/` would leave the site).
+    if request.url_rule is None or request.endpoint == "static" or not source or not campaign \
+            or len(source) > 100 or len(campaign) > 100:
         return None
     link = link_by_utm(request_connection(), source, campaign)
     if link is None:
@@ -101,7 +104,8 @@ def _utm_visit() -> Response | None:
     remember_attribution(link.organisation_id, link.id, "utm")
     kept = [(key, value) for key, value in request.args.items(multi=True)
             if not key.startswith("utm_")]
-    response = redirect(request.path + ("?" + urlencode(kept) if kept else ""))
+    target = safe_next_url(request.path, "/") + ("?" + urlencode(kept) if kept else "")
+    response = redirect(target)
     response.headers["Cache-Control"] = "no-store"
     return response
 

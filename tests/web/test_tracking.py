@@ -294,3 +294,11 @@ def test_a_new_learner_on_their_own_is_counted_for_no_organisation(app, auth):
     Auth(auth.client).signup()
     today = datetime.now(UTC).date()
     assert counters(app) == [("signup", 0, 0, "", "", today, 1)]
+
+
+def test_a_utm_visit_never_redirects_off_the_site(app, client, links):
+    for path in ("//evil.example/", "/no-such-page/"):
+        response = client.get("/", query_string="utm_source=intranet&utm_campaign=reserve",
+                              environ_overrides={"PATH_INFO": path})
+        assert response.status_code == 404, path
+    assert counters(app) == []
