@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from . import (
-    commands,  # noqa: F401 - registers the core commands on `main`
-    orgs,  # noqa: F401 - `courseware orgs` and `courseware users grant`
+from . import (  # noqa: F401 - each module registers its commands on `main`
+    backup,
+    commands,
+    deploy,
+    orgs,
 )
 from .base import main
 
