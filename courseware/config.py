@@ -105,7 +105,13 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("LOG_CLIENT_ADDRESSES", "COURSEWARE_LOG_CLIENT_ADDRESSES", False,
             "Put the client's IP address in the request log (`1`). Off by default: the log holds "
             "no personal data."),
+    Setting("ATTRIBUTION_DAYS", "COURSEWARE_ATTRIBUTION_DAYS", 90,
+            "Days the browser remembers which organisation's link a visitor came through "
+            "(first-party cookie, until sign-up). At most 390: the CNIL allows 13 months."),
 )
+
+# Under 13 months whatever the month lengths, as the CNIL's exemption requires.
+MAX_ATTRIBUTION_DAYS = 390
 
 
 def _coerce(raw: str, default: object) -> object:
@@ -139,6 +145,9 @@ def resolve_paths(config: dict[str, object]) -> None:
     config["DATABASE_URL"] = normalise_database_url(str(config["DATABASE_URL"]))
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = load_or_create_secret_key(instance)
+    if not 1 <= int(config["ATTRIBUTION_DAYS"]) <= MAX_ATTRIBUTION_DAYS:  # type: ignore[call-overload]
+        raise ValueError(f"COURSEWARE_ATTRIBUTION_DAYS must be from 1 to {MAX_ATTRIBUTION_DAYS} "
+                         "(the CNIL's consent exemption allows a cookie of at most 13 months)")
     if config.get("SECURE_COOKIES") is None:
         config["SECURE_COOKIES"] = str(config.get("BASE_URL") or "").startswith("https://")
     config["TRUSTED_HOSTS"] = trusted_hosts(config.get("BASE_URL"), config.get("ALLOWED_HOSTS"))

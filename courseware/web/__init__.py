@@ -10,6 +10,7 @@ from ..extensions import limiter, login_manager
 from . import (
     account,
     admin,
+    attribution,
     auth,
     certificate_support,
     certificates,
@@ -21,6 +22,7 @@ from . import (
     pages,
     quizzes,
     static_files,
+    tracking,
 )
 from .fast_paths import CachedCookieSessionInterface, DefaultHeaders
 from .views import template_globals
@@ -40,9 +42,10 @@ SECURITY_HEADERS = [
 
 
 def init_app(app: Flask) -> None:
-    for module in (main, auth, account, learn, quizzes, certificates, pages):
+    for module in (main, auth, account, learn, quizzes, certificates, pages, tracking):
         app.register_blueprint(module.bp)
     admin.init_app(app)
+    attribution.init_app(app)
     certificate_support.init_app(app)
     static_files.init_app(app)
     errors.init_app(app)

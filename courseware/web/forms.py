@@ -92,6 +92,9 @@ class SignupForm(FlaskForm):
         Length(max=254), _no_control_characters])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Please choose a password.")), _password_length, _hard_to_guess])
+    # Shown only when the visitor came through an organisation (labels name it).
+    leave_organisation = BooleanField()
+    share_progress = BooleanField()
     next = HiddenField()
 
 
@@ -172,6 +175,10 @@ class VerifyUploadForm(FlaskForm):
     pdf = FileField(_l("Certificate (PDF file)"), validators=[
         FileRequired(_l("Please choose a PDF file.")),
         FileSize(max_size=4 * 1024 * 1024, message=_l("The file is larger than 4 MB."))])
+
+
+class ShareProgressForm(FlaskForm):
+    share_progress = BooleanField()
 
 
 class ReportPeriodForm(FlaskForm):

@@ -43,9 +43,12 @@ QUIZ_PAGE = f"/courses/{QUIZ_COURSE}/quiz/"
 @dataclass(frozen=True)
 class SitePage:
     name: str
-    # Placeholders: {reset} a valid password-reset path, {certificate} a certificate's page.
+    # Placeholders: {reset} a valid password-reset path, {certificate} a certificate's page,
+    # {link} the code of an organisation's tracking link.
     path: str
-    login: str | None = None  # None: a visitor; "learner": chapter 1 opened; "graduate": done
+    # None: a visitor; "learner": chapter 1 opened; "graduate": done; "admin"; "attributed":
+    # a visitor who came through an organisation's link; "member": signed up through it.
+    login: str | None = None
     # "submit": send the page's main form as it is (shows validation errors);
     # "submit-without-csrf": the same without its CSRF token (the 400 page).
     action: str | None = None
@@ -92,6 +95,15 @@ PAGES = [
     SitePage("account-delete-errors", "/account/delete", login="learner", action="submit",
              status=400),
     SitePage("accessibility", "/accessibility"),
+    SitePage("privacy", "/privacy"),
+    SitePage("tracking-unknown", "/go/zzzzzz", status=404),
+    SitePage("signup-organisation", "/signup", login="attributed"),
+    SitePage("account-organisation", "/account/", login="member"),
+    SitePage("admin-organisations", "/admin/organisations/", login="admin"),
+    SitePage("admin-organisation-new", "/admin/organisations/new", login="admin"),
+    SitePage("admin-organisation-new-errors", "/admin/organisations/new", login="admin",
+             action="submit", status=400),
+    SitePage("admin-organisation", "/admin/organisations/gendarmerie/", login="admin"),
     SitePage("error-404", "/no-such-page", status=404),
     SitePage("error-400-csrf", "/login", action="submit-without-csrf", status=400),
     SitePage("certificate-not-yet", f"/courses/{COURSE}/certificate", login="learner",

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from courseware.db import get_engine
-from courseware.models import Organisation, OrganisationManager, User
+from courseware.models import Organisation, OrganisationManager, TrackingLink, User
 from tests.helpers import Auth, csrf_token
 
 PASSWORD = "un mot de passe solide"
@@ -21,6 +21,9 @@ ROLES = ("anonymous", "learner", "instructor", "manager_a", "manager_b", "admin"
 ADMIN = frozenset({"admin"})
 MANAGERS_OF_A = frozenset({"manager_a", "admin"})
 MANAGERS = frozenset({"manager_a", "manager_b", "admin"})
+# A tracking link of organisation "a", and the logo it has (made by _make_users).
+LINK_CODE = "k7m2qx"
+LOGO = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4"/></svg>'
 
 # (method, rule) -> (a URL for that rule, the roles allowed). Organisation "a" is the
 # one in the URL; "manager_b" manages another organisation and must be refused.
@@ -33,6 +36,19 @@ MATRIX: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("GET", "/organisations/<slug>/"): ("/organisations/a/", MANAGERS_OF_A),
     ("GET", "/organisations/<slug>/report.csv"): ("/organisations/a/report.csv", MANAGERS_OF_A),
     ("GET", "/organisations/<slug>/report.pdf"): ("/organisations/a/report.pdf", MANAGERS_OF_A),
+    ("GET", "/admin/organisations/"): ("/admin/organisations/", ADMIN),
+    ("GET", "/admin/organisations/new"): ("/admin/organisations/new", ADMIN),
+    ("POST", "/admin/organisations/new"): ("/admin/organisations/new", ADMIN),
+    ("GET", "/admin/organisations/<slug>/"): ("/admin/organisations/a/", ADMIN),
+    ("POST", "/admin/organisations/<slug>/links"): ("/admin/organisations/a/links", ADMIN),
+    ("GET", "/admin/organisations/<slug>/logo"): ("/admin/organisations/a/logo", ADMIN),
+    ("POST", "/admin/organisations/<slug>/managers"): ("/admin/organisations/a/managers", ADMIN),
+    ("POST", "/admin/organisations/<slug>/managers/remove"):
+        ("/admin/organisations/a/managers/remove", ADMIN),
+    ("GET", "/admin/organisations/<slug>/links/<code>/qr.svg"):
+        (f"/admin/organisations/a/links/{LINK_CODE}/qr.svg", ADMIN),
+    ("GET", "/admin/organisations/<slug>/links/<code>/poster.pdf"):
+        (f"/admin/organisations/a/links/{LINK_CODE}/poster.pdf", ADMIN),
 }
 
 AREAS = ("/admin", "/organisations")
@@ -63,6 +79,9 @@ def _make_users(app) -> None:
                                password_hash=hasher.hash(PASSWORD), created_at=now)
         session.add_all(users.values())
         session.flush()
+        orgs["a"].logo, orgs["a"].logo_type = LOGO, "image/svg+xml"
+        session.add(TrackingLink(organisation_id=orgs["a"].id, code=LINK_CODE, label="Staff",
+                                 created_at=now))
         session.add_all([
             OrganisationManager(organisation_id=orgs["a"].id, user_id=users["manager_a"].id,
                                 created_at=now),
