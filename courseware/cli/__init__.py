@@ -7,8 +7,8 @@ from . import (
     backup,  # noqa: F401 - `courseware backup` and `restore`
     commands,  # noqa: F401 - the core commands
     demo,  # noqa: F401 - `courseware demo seed`
-    orgs,  # noqa: F401 - `courseware orgs ...`
     deploy,  # noqa: F401 - `courseware deploy nginx|systemd`
+    orgs,  # noqa: F401 - `courseware orgs ...`
     report_sending,  # noqa: F401 - `courseware reports send`
     reports,  # noqa: F401 - `courseware report`
 )
