@@ -7,15 +7,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from . import sessions
 from .db import HotQuery
-from .models import Certificate, ChapterProgress, User
+from .models import Certificate, ChapterProgress, LoginSession, User
 from .passwords import verify_password
 from .progress import ProgressRow, progress_rows_for_export
+from .sessions import SessionLifetimes
 
 _users = User.__table__
 
@@ -33,7 +35,8 @@ class Identity:
     name: str
     is_admin: bool
     locale: str | None
-    session_version: int
+    # The random key of this log-in (see courseware/sessions.py).
+    session_key: str
     # Every chapter the learner opened, as loaded with the identity (see below).
     progress: tuple[ProgressRow, ...] = ()
 
@@ -43,22 +46,27 @@ class Identity:
     is_anonymous = False
 
     def get_id(self) -> str:
-        # The version makes old sessions and "remember me" cookies stop working
-        # once the password changes.
-        return f"{self.id}:{self.session_version}"
+        # What the session and "remember me" cookies hold: valid while the
+        # login_sessions row for this key exists.
+        return f"{self.id}:{self.session_key}"
 
 
-# Built once: this runs on every request of a signed-in learner. The learner's
-# progress rows come in the same round trip (a course has a handful of chapters),
-# so the chapter page needs no second query.
+# Built once: this runs on every request of a signed-in learner. The session
+# check and the learner's progress rows come in the same round trip (a course
+# has a handful of chapters), so the chapter page needs no second query.
 _progress = ChapterProgress.__table__
+_sessions = LoginSession.__table__
 _IDENTITY_QUERY = HotQuery(
     select(
         _users.c.id, _users.c.email, _users.c.name, _users.c.is_admin, _users.c.locale,
-        _users.c.session_version, _progress.c.course_slug, _progress.c.chapter_slug,
-        _progress.c.completed_at,
+        _sessions.c.id, _sessions.c.remember, _sessions.c.created_at, _sessions.c.last_seen_at,
+        _progress.c.course_slug, _progress.c.chapter_slug, _progress.c.completed_at,
     )
-    .select_from(_users.outerjoin(_progress, _progress.c.user_id == _users.c.id))
+    .select_from(
+        _users.join(_sessions, and_(_sessions.c.user_id == _users.c.id,
+                                    _sessions.c.key_hash == bindparam("key_hash")))
+        .outerjoin(_progress, _progress.c.user_id == _users.c.id)
+    )
     .where(_users.c.id == bindparam("user_id"))
 )
 
@@ -67,19 +75,27 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def load_identity(connection: Connection, session_id: str) -> Identity | None:
-    """The learner behind a session id `<user id>:<session version>`, if still valid."""
-    try:
-        user_id, version = (int(part) for part in session_id.split(":", 1))
-    except ValueError:
+def load_identity(connection: Connection, session_id: str, lifetimes: SessionLifetimes,
+                  now: int | None = None) -> Identity | None:
+    """The learner behind a cookie's `<user id>:<session key>`, while that log-in lasts."""
+    user_id_text, _, key = session_id.partition(":")
+    if not key or not user_id_text.isdigit():
         return None
-    rows = _IDENTITY_QUERY.rows(connection, {"user_id": user_id})
-    if not rows or rows[0][5] != version:
+    user_id = int(user_id_text)
+    rows = _IDENTITY_QUERY.rows(connection, {"user_id": user_id, "key_hash": sessions.key_hash(key)})
+    if not rows:
         return None
-    user_id, email, name, is_admin, locale, session_version = rows[0][:6]
+    user_id, email, name, is_admin, locale, row_id, remember, created_at, last_seen_at = rows[0][:9]
+    now = sessions.now_seconds() if now is None else now
+    if not sessions.is_live(lifetimes, remember=bool(remember), created_at=created_at,
+                            last_seen_at=last_seen_at, now=now):
+        sessions.forget(connection, row_id)
+        return None
+    if now - last_seen_at >= lifetimes.touch_interval:
+        sessions.touch(connection, row_id, now)
     progress = tuple(ProgressRow(course, chapter, completed is not None)
                      for *_user, course, chapter, completed in rows if course is not None)
-    return Identity(user_id, email, name, bool(is_admin), locale, session_version, progress)
+    return Identity(user_id, email, name, bool(is_admin), locale, key, progress)
 
 
 def create_user(session: Session, hasher: PasswordHasher, *, email: str, name: str,
@@ -126,10 +142,12 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     return _dummy_hashes[key]
 
 
-def set_password(session: Session, hasher: PasswordHasher, user: User, password: str) -> None:
-    """New password; every other session and pending reset link stops working."""
+def set_password(session: Session, hasher: PasswordHasher, user: User, password: str,
+                 keep_session_key: str | None = None) -> None:
+    """New password; every session (but `keep_session_key`'s) and pending reset link stops working."""
     user.password_hash = hasher.hash(password)
     user.session_version += 1
+    sessions.end_all_sessions(session, user.id, keep_key=keep_session_key, commit=False)
     session.commit()
 
 
@@ -167,6 +185,7 @@ def delete_user(session: Session, user_id: int) -> None:
     """Erase the account and its progress for good (RGPD right to erasure)."""
 
     session.execute(delete(ChapterProgress).where(ChapterProgress.user_id == user_id))
+    sessions.end_all_sessions(session, user_id, commit=False)
     session.execute(
         update(Certificate).where(Certificate.user_id == user_id).values(user_id=None)
     )
@@ -174,6 +193,5 @@ def delete_user(session: Session, user_id: int) -> None:
     session.commit()
 
 
-def identity_of(user: User) -> Identity:
-    return Identity(user.id, user.email, user.name, user.is_admin, user.locale,
-                    user.session_version)
+def identity_of(user: User, session_key: str) -> Identity:
+    return Identity(user.id, user.email, user.name, user.is_admin, user.locale, session_key)

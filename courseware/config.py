@@ -76,6 +76,14 @@ SETTINGS: tuple[Setting, ...] = (
             "Seconds a password-reset link stays valid."),
     Setting("PASSWORD_MIN_LENGTH", "COURSEWARE_PASSWORD_MIN_LENGTH", 10,
             "Shortest password accepted at sign-up and change."),
+    Setting("SESSION_IDLE_TIMEOUT", "COURSEWARE_SESSION_IDLE_TIMEOUT", 7200,
+            "Seconds without any request after which a log-in ends (checked to within "
+            "5 minutes)."),
+    Setting("SESSION_MAX_AGE", "COURSEWARE_SESSION_MAX_AGE", 43200,
+            "Seconds after log-in after which a session ends, however active."),
+    Setting("REMEMBER_ME_MAX_AGE", "COURSEWARE_REMEMBER_ME_MAX_AGE", 2592000,
+            "Seconds a \"Remember me\" log-in lasts on its device (no idle limit). Log-out, "
+            "\"Log out everywhere\" and a password change end it sooner."),
 )
 
 

@@ -70,8 +70,26 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    # Bumped on password change or reset: invalidates sessions and reset links.
+    # Bumped on password change or reset: invalidates pending reset links.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class LoginSession(Base):
+    """One row per log-in (see courseware/sessions.py): deleting it ends that session.
+
+    Only the SHA-256 of the cookie's random key is stored, so a copy of the
+    database opens no account. Times are Unix seconds: the identity query reads
+    them on every page view and compares plain integers on every database.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[int] = mapped_column(Integer)
+    last_seen_at: Mapped[int] = mapped_column(Integer)
 
 
 class ChapterProgress(Base):

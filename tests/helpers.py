@@ -50,7 +50,8 @@ def empty_tables(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             connection.execute(text(
-                "TRUNCATE certificates, chapter_progress, users RESTART IDENTITY CASCADE"))
+                "TRUNCATE certificates, chapter_progress, login_sessions, users "
+                "RESTART IDENTITY CASCADE"))
 
 
 def csrf_token(response: TestResponse) -> str:

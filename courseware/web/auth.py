@@ -14,11 +14,11 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from .. import accounts
+from .. import accounts, sessions
 from ..db import get_session
 from ..extensions import limiter
 from ..mail import send_mail
@@ -39,7 +39,17 @@ def _hasher():  # type: ignore[no-untyped-def]
 
 def _start_session(user: User, remember: bool) -> None:
     session.clear()  # nothing from before log-in carries over (session fixation)
-    login_user(accounts.identity_of(user), remember=remember)
+    key = sessions.start_session(get_session(), user.id, remember=remember,
+                                 lifetimes=sessions.SessionLifetimes.from_config(current_app.config))
+    login_user(accounts.identity_of(user, key), remember=remember)
+
+
+def end_this_session() -> None:
+    """Log out here: the server forgets this log-in, the browser its cookies."""
+    if current_user.is_authenticated:
+        sessions.end_session(get_session(), current_user.session_key)
+    session.clear()
+    logout_user()  # after clear(): it leaves the note that deletes the remember-me cookie
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -78,8 +88,7 @@ def login() -> str | Response:
 def logout() -> Response:
     form = EmptyForm()
     if form.validate_on_submit():
-        session.clear()
-        logout_user()  # after clear(): it leaves the note that deletes the remember-me cookie
+        end_this_session()
         flash(_("You are logged out."))
     return redirect(url_for("main.home"))
 
