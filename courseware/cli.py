@@ -59,7 +59,7 @@ def main() -> None:
 @click.option("--port", default=8000, show_default=True, type=int, envvar="COURSEWARE_PORT",
               help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=int, envvar="COURSEWARE_WORKERS",
-              help="Gunicorn worker processes (2 sync workers suit 2 cores).")
+              help="Gunicorn worker processes of 8 threads each (2 suit 2 cores).")
 @click.option("--dev", is_flag=True, help="Flask's development server with auto-reload.")
 def serve(host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the courses (gunicorn; --dev for the reloader).
