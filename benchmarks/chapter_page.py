@@ -500,7 +500,7 @@ def main() -> int:
         content_dir, content_note = choose_content(workdir, args.generated_content)
         print(f"content: {content_note}")
         print(f"wrk: -t2 -c{args.connections} -d{args.duration}s on 127.0.0.1; "
-              f"gunicorn: 2 sync workers; {os.cpu_count()} CPUs")
+              f"gunicorn: 2 workers x 8 threads; {os.cpu_count()} CPUs")
         for backend in backends:
             results = bench_backend(backend, content_dir, workdir, args)
             rows += [(backend, r, results[0]) for r in results]
