@@ -39,11 +39,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Send cookies only over HTTPS. Default: on when BASE_URL starts with https."),
     Setting("DEFAULT_LOCALE", "COURSEWARE_DEFAULT_LOCALE", "fr",
             "Interface language when the browser asks for none we have (`fr` or `en`)."),
-    Setting("RATELIMIT_STORAGE_URI", "COURSEWARE_RATELIMIT_STORAGE_URI", "memory://",
-            "Where login/reset rate-limit counters live. With several workers or servers "
-            "use Redis: `redis://127.0.0.1:6379/0`."),
+    Setting("RATELIMIT_STORAGE_URI", "COURSEWARE_RATELIMIT_STORAGE_URI", None,
+            "Where rate-limit counters live. Default: the file `ratelimits.db` in the instance "
+            "folder, shared by the workers of one machine. With several servers use Redis: "
+            "`redis://127.0.0.1:6379/0`."),
     Setting("LOGIN_RATE_LIMIT", "COURSEWARE_LOGIN_RATE_LIMIT", "10 per minute;50 per hour",
             "Attempts allowed per client address on log-in, sign-up and password reset."),
+    Setting("ACCOUNT_LOGIN_RATE_LIMIT", "COURSEWARE_ACCOUNT_LOGIN_RATE_LIMIT", "10 per 15 minutes",
+            "Failed log-ins allowed per e-mail address, whatever the client address; then "
+            "log-in to that account waits (a password reset still works)."),
     Setting("TRUSTED_PROXIES", "COURSEWARE_TRUSTED_PROXIES", 0,
             "Number of reverse proxies in front of the app whose X-Forwarded-* headers "
             "are trusted (for client addresses in rate limits and https detection)."),
@@ -114,6 +118,10 @@ def resolve_paths(config: dict[str, object]) -> None:
     if not config.get("DATABASE_URL"):
         config["DATABASE_URL"] = f"sqlite:///{instance / 'courseware.db'}"
     config["DATABASE_URL"] = normalise_database_url(str(config["DATABASE_URL"]))
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        from .ratelimit_storage import storage_uri
+
+        config["RATELIMIT_STORAGE_URI"] = storage_uri(instance / "ratelimits.db")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = load_or_create_secret_key(instance)
     if config.get("SECURE_COOKIES") is None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import math
+import time
+
 from flask import (
     Blueprint,
     Response,
@@ -16,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from limits import parse_many
 from sqlalchemy import select
 
 from .. import accounts, sessions
@@ -73,15 +78,56 @@ def signup() -> str | Response:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
-def login() -> str | Response:
+def login() -> str | Response | tuple[str, int]:
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        account = _AccountBudget(form.email.data)
+        wait = account.minutes_to_wait()
+        if wait:
+            form.password.errors.append(_(
+                "Too many failed log-ins for this account. Try again in %(minutes)s minutes, "
+                "or choose a new password with “Forgot your password?”.", minutes=wait))
+            return render_template("auth/login.html", form=form), 429
         user = accounts.authenticate(get_session(), _hasher(), form.email.data, form.password.data)
         if user is not None:
+            account.clear()
             _start_session(user, remember=form.remember.data)
             return redirect(safe_next_url(form.next.data, url_for("main.home")))
+        account.count_failure()
         form.password.errors.append(_("Wrong e-mail address or password."))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+class _AccountBudget:
+    """Failed log-ins per e-mail address (ACCOUNT_LOGIN_RATE_LIMIT), wherever they come
+    from: an attacker changing address gets no fresh guesses at one account.
+
+    Counted for any address, known or not, so the answer tells nothing about who has
+    an account; the counter key is a hash, so the storage holds no e-mail address.
+    """
+
+    def __init__(self, email: str) -> None:
+        digest = hashlib.sha256(accounts.normalise_email(email).encode()).hexdigest()[:32]
+        self.key = ("login-account", digest)
+        self.items = parse_many(current_app.config["ACCOUNT_LOGIN_RATE_LIMIT"])
+        self.enabled = current_app.config.get("RATELIMIT_ENABLED", True)
+
+    def minutes_to_wait(self) -> int:
+        if not self.enabled:
+            return 0
+        waits = [limiter.limiter.get_window_stats(item, *self.key).reset_time - time.time()
+                 for item in self.items if not limiter.limiter.test(item, *self.key)]
+        return max(1, math.ceil(max(waits) / 60)) if waits else 0
+
+    def count_failure(self) -> None:
+        if self.enabled:
+            for item in self.items:
+                limiter.limiter.hit(item, *self.key)
+
+    def clear(self) -> None:
+        if self.enabled:
+            for item in self.items:
+                limiter.limiter.clear(item, *self.key)
 
 
 @bp.post("/logout")
