@@ -77,6 +77,9 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
     click.echo(f"courseware: serving {len(app.extensions['courseware.library'].courses)} "
                f"course(s) on http://{host}:{port}/ (database: {engine.dialect.name})")
     if dev:
+        from .mail import start_delivery_thread
+
+        start_delivery_thread(engine, app.config)
         app.run(host=host, port=port, debug=True, use_reloader=True)
         return
     from .server import run_gunicorn
@@ -170,6 +173,31 @@ def list_users() -> None:
     for email, name, is_admin, created in rows:
         click.echo(f"{email}\t{name}\t{'admin' if is_admin else 'learner'}\t{created:%Y-%m-%d}")
     click.echo(f"{len(rows)} account(s)", err=True)
+
+
+@main.group()
+def mail() -> None:
+    """Outgoing mail."""
+
+
+@mail.command("deliver")
+def mail_deliver() -> None:
+    """Send the queued mail that is due now (the server also does this every few seconds)."""
+    from sqlalchemy import func, select
+
+    from .db import get_engine
+    from .mail import deliver_due
+    from .models import OutboxMessage
+
+    app = _ready_app()
+    engine = get_engine(app)
+    report = deliver_due(engine, app.config)
+    with engine.connect() as connection:
+        waiting = connection.scalar(select(func.count()).select_from(OutboxMessage))
+    click.echo(f"courseware: {report.sent} mail(s) sent, {report.failed} failed, "
+               f"{waiting} waiting in the outbox")
+    if report.failed:
+        sys.exit(1)
 
 
 @main.group()

@@ -67,8 +67,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Address shown to learners for help and accessibility requests. "
             "Default: MAIL_FROM."),
     Setting("SMTP_HOST", "COURSEWARE_SMTP_HOST", None,
-            "SMTP server for password-reset mail. Unset: mail is written to "
-            "`instance/mail/` and the log."),
+            "SMTP server for outgoing mail, sent from the `outbox` table by each server "
+            "process (retried with backoff while the server is down). Unset: mail is "
+            "written to `instance/mail/` and the log."),
     Setting("SMTP_PORT", "COURSEWARE_SMTP_PORT", 587, "SMTP port."),
     Setting("SMTP_USERNAME", "COURSEWARE_SMTP_USERNAME", None, "SMTP login."),
     Setting("SMTP_PASSWORD", "COURSEWARE_SMTP_PASSWORD", None, "SMTP password."),

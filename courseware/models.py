@@ -13,6 +13,7 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -90,6 +91,26 @@ class LoginSession(Base):
     remember: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[int] = mapped_column(Integer)
     last_seen_at: Mapped[int] = mapped_column(Integer)
+
+
+class OutboxMessage(Base):
+    """A mail waiting to be sent (courseware/mail.py), deleted once delivered.
+
+    Written in the transaction of the request that wants it sent, so a mail is
+    queued exactly when the change it reports is committed.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    # The message without its From header (added at delivery, from MAIL_FROM).
+    message: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # NULL once delivery was given up (see mail.MAX_ATTEMPTS).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class ChapterProgress(Base):

@@ -116,9 +116,13 @@ class BoundedThreadWorker(ThreadWorker):
 
 def _post_fork(_server: Any, worker: Any) -> None:
     # Connections must never be shared across processes: each worker opens its own.
-    from .db import dispose_engines
+    from .db import dispose_engines, get_engine
+    from .mail import start_delivery_thread
 
-    dispose_engines(worker.app.application, close=False)
+    app = worker.app.application
+    dispose_engines(app, close=False)
+    # Each worker delivers the outbox: mail goes out while any worker is alive.
+    start_delivery_thread(get_engine(app), app.config)
 
 
 def run_gunicorn(app: Flask, *, host: str, port: int, workers: int) -> None:

@@ -50,7 +50,7 @@ def empty_tables(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             connection.execute(text(
-                "TRUNCATE certificates, chapter_progress, login_sessions, users "
+                "TRUNCATE certificates, chapter_progress, login_sessions, outbox, users "
                 "RESTART IDENTITY CASCADE"))
 
 

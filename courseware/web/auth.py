@@ -26,7 +26,7 @@ from sqlalchemy import select
 from .. import accounts, sessions
 from ..db import get_session
 from ..extensions import limiter
-from ..mail import send_mail
+from ..mail import queue_mail
 from ..models import User
 from .forms import EmptyForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from .views import external_url, safe_next_url
@@ -154,11 +154,13 @@ def forgot_password() -> str | Response:
             token = _reset_serializer().dumps({"u": user.id, "v": user.session_version})
             link = external_url("auth.reset_password", token=token)
             minutes = current_app.config["RESET_TOKEN_MAX_AGE"] // 60
-            send_mail(current_app.config, user.email, _("Reset your password"),
-                      _("Hello %(name)s,\n\nTo choose a new password, open this link within "
-                        "%(minutes)s minutes:\n\n%(link)s\n\nIf you did not ask for it, ignore "
-                        "this message: your password stays the same.\n",
-                        name=user.name, minutes=minutes, link=link))
+            # Queued, not sent: the answer takes the same time for unknown addresses.
+            queue_mail(get_session(), to=user.email, subject=_("Reset your password"),
+                       body=_("Hello %(name)s,\n\nTo choose a new password, open this link within "
+                              "%(minutes)s minutes:\n\n%(link)s\n\nIf you did not ask for it, "
+                              "ignore this message: your password stays the same.\n",
+                              name=user.name, minutes=minutes, link=link))
+            get_session().commit()
         # Same answer whether or not the address has an account.
         flash(_("If an account uses this address, we have sent it a link to choose a new "
                 "password. Check your inbox."))

@@ -14,6 +14,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from courseware.db import get_engine
+from courseware.mail import deliver_due
 from courseware.models import User
 from tests.helpers import Auth, csrf_token
 from tests.web.conftest import english_client
@@ -29,6 +30,8 @@ def count_users(app) -> int:
 
 
 def sent_mail(app) -> list[email.message.EmailMessage]:
+    """Mail the site sent: the outbox is delivered (to files, no SMTP here) first."""
+    deliver_due(get_engine(app), app.config)
     folder = Path(app.config["INSTANCE_DIR"]) / "mail"
     paths = sorted(folder.glob("*.eml")) if folder.is_dir() else []
     return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in paths]

@@ -1,4 +1,4 @@
-"""server-side login sessions
+"""server-side login sessions; outgoing mail outbox
 
 Revision ID: 0003
 Revises: 0001
@@ -29,8 +29,22 @@ def upgrade() -> None:
         sa.UniqueConstraint("key_hash", name=op.f("uq_login_sessions_key_hash")),
     )
     op.create_index(op.f("ix_login_sessions_user_id"), "login_sessions", ["user_id"], unique=False)
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("to_address", sa.String(length=254), nullable=False),
+        sa.Column("message", sa.LargeBinary(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(length=200), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox")),
+    )
+    op.create_index(op.f("ix_outbox_next_attempt_at"), "outbox", ["next_attempt_at"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_outbox_next_attempt_at"), table_name="outbox")
+    op.drop_table("outbox")
     op.drop_index(op.f("ix_login_sessions_user_id"), table_name="login_sessions")
     op.drop_table("login_sessions")
