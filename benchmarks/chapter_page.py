@@ -25,6 +25,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -258,7 +259,21 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def sign_up(base_url: str, index: int, chapter_paths: list[str]) -> Learner:
+def confirmation_path(instance_dir: Path, email: str) -> str:
+    """The sign-up link mailed to `email` (the server writes mail to instance/mail/)."""
+    from email import message_from_bytes, policy
+
+    for _attempt in range(100):
+        for path in sorted((instance_dir / "mail").glob("*.eml")):
+            message = message_from_bytes(path.read_bytes(), policy=policy.default)
+            match = re.search(r"/signup/confirm/[\w.\-]+", message.get_body().get_content())
+            if message["To"] == email and match:
+                return match.group(0)
+        time.sleep(0.1)
+    raise RuntimeError(f"no sign-up mail for {email}")
+
+
+def sign_up(base_url: str, instance_dir: Path, index: int, chapter_paths: list[str]) -> Learner:
     """A new learner who has opened every chapter, so later GETs only read."""
     http = requests.Session()
     http.headers["User-Agent"] = USER_AGENT
@@ -270,6 +285,10 @@ def sign_up(base_url: str, index: int, chapter_paths: list[str]) -> Learner:
     })
     if response.status_code != 200 or "/signup" in response.url:
         raise RuntimeError(f"sign-up failed ({response.status_code}) for learner {index}")
+    # The account opens with the link of the confirmation mail.
+    confirmed = http.get(base_url + confirmation_path(instance_dir, f"learner{index}@bench.example"),
+                         timeout=30)
+    confirmed.raise_for_status()
     for path in chapter_paths:  # the first visit writes a "started" row
         http.get(base_url + path, timeout=10).raise_for_status()
     page = http.get(base_url + chapter_paths[0], timeout=10)
@@ -402,7 +421,8 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
         port = int(server.url.rsplit(":", 1)[1])
         log = instance.parent / f"server-{port}.log"
         server_pid = serve_process(port)
-        learners = [sign_up(server.url, index, chapter_paths) for index in range(LEARNERS)]
+        learners = [sign_up(server.url, server.instance_dir, index, chapter_paths)
+                    for index in range(LEARNERS)]
         reader = learners[0]
         check = requests.get(server.url + chapter_path, timeout=10,
                              headers={"Cookie": reader.cookie, "User-Agent": USER_AGENT})

@@ -99,11 +99,13 @@ def load_identity(connection: Connection, session_id: str, lifetimes: SessionLif
 
 
 def create_user(session: Session, hasher: PasswordHasher, *, email: str, name: str,
-                password: str, is_admin: bool = False, locale: str | None = None) -> User:
+                password: str, is_admin: bool = False, locale: str | None = None,
+                confirmed: bool = True, password_hash: str | None = None) -> User:
     """Create an account; raises EmailTaken if the address is in use (any case)."""
     user = User(email=normalise_email(email), name=name.strip(),
-                password_hash=hasher.hash(password), is_admin=is_admin, locale=locale,
-                created_at=datetime.now(UTC), session_version=1)
+                password_hash=password_hash or hasher.hash(password), is_admin=is_admin,
+                locale=locale, created_at=datetime.now(UTC), session_version=1,
+                email_confirmed=confirmed)
     session.add(user)
     try:
         session.commit()
@@ -111,6 +113,45 @@ def create_user(session: Session, hasher: PasswordHasher, *, email: str, name: s
         session.rollback()
         raise EmailTaken(email) from exc
     return user
+
+
+@dataclass(frozen=True)
+class SignUp:
+    user: User
+    # False when the address already belongs to a confirmed account: its owner is
+    # told by mail, and the person signing up sees the same answer as anyone.
+    is_new: bool
+
+
+def sign_up(session: Session, hasher: PasswordHasher, *, email: str, name: str, password: str,
+            locale: str | None = None) -> SignUp:
+    """Sign-up as the web form does it: an unconfirmed account, whoever had the address.
+
+    Every path hashes the password once and writes once, so the time taken does
+    not tell whether the address was free.
+    """
+    password_hash = hasher.hash(password)
+    try:
+        user = create_user(session, hasher, email=email, name=name, password=password,
+                           locale=locale, confirmed=False, password_hash=password_hash)
+        return SignUp(user, is_new=True)
+    except EmailTaken:
+        user = session.scalar(select(User).where(User.email == normalise_email(email)))
+        if user is None:  # deleted in between: try once more
+            return sign_up(session, hasher, email=email, name=name, password=password, locale=locale)
+    if user.email_confirmed:
+        return SignUp(user, is_new=False)
+    # Nobody has proved they own this address yet: the latest sign-up wins, and
+    # the links mailed for earlier ones stop working (session_version).
+    user.name, user.password_hash, user.locale = name.strip(), password_hash, locale
+    user.session_version += 1
+    session.commit()
+    return SignUp(user, is_new=True)
+
+
+def confirm_email(session: Session, user: User) -> None:
+    user.email_confirmed = True
+    session.commit()
 
 
 # Verified against when the e-mail is unknown, so a wrong address takes as long

@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -71,6 +72,9 @@ class User(Base):
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # False from sign-up until the link mailed to the address is opened (or a
+    # password reset by mail): until then the account cannot log in.
+    email_confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Bumped on password change or reset: invalidates pending reset links.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
 

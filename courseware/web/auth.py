@@ -62,18 +62,69 @@ def end_this_session() -> None:
 def signup() -> str | Response:
     form = SignupForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        try:
-            user = accounts.create_user(get_session(), _hasher(), email=form.email.data,
-                                        name=form.name.data, password=form.password.data,
-                                        locale=request.cookies.get("lang"))
-        except accounts.EmailTaken:
-            form.email.errors.append(_("An account already uses this e-mail address. "
-                                       "Log in, or reset your password."))
+        email = accounts.normalise_email(form.email.data)
+        result = accounts.sign_up(get_session(), _hasher(), email=email, name=form.name.data,
+                                  password=form.password.data, locale=request.cookies.get("lang"))
+        if result.is_new:
+            _queue_confirmation(result.user, safe_next_url(form.next.data, url_for("main.home")))
         else:
-            _start_session(user, remember=False)
-            flash(_("Welcome, %(name)s! Your progress will now be saved.", name=user.name))
-            return redirect(safe_next_url(form.next.data, url_for("main.home")))
+            _queue_already_registered(result.user)
+        get_session().commit()
+        # The same answer whether the address was free or not: the mailbox's owner
+        # learns which, nobody else does (no user enumeration).
+        flash(_("Almost there: we have sent a message to %(email)s. Open the link in it to "
+                "start learning.", email=email))
+        return redirect(url_for("auth.login"))
     return render_template("auth/signup.html", form=form), 400 if form.errors else 200
+
+
+# A sign-up link works for a week (mail can be read late); then signing up again sends a new one.
+CONFIRM_LINK_MAX_AGE = 7 * 24 * 3600
+
+
+def _confirm_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="signup-confirm")
+
+
+def _queue_confirmation(user: User, next_url: str) -> None:
+    token = _confirm_serializer().dumps({"u": user.id, "v": user.session_version, "n": next_url})
+    queue_mail(get_session(), to=user.email, subject=_("Confirm your address to start learning"),
+               body=_("Hello %(name)s,\n\nWelcome! To confirm your address and start learning, "
+                      "open this link within %(days)s days:\n\n%(link)s\n\nIf you did not sign "
+                      "up, ignore this message: no account opens without this link.\n",
+                      name=user.name, days=CONFIRM_LINK_MAX_AGE // 86400,
+                      link=external_url("auth.confirm_signup", token=token)))
+
+
+def _queue_already_registered(user: User) -> None:
+    queue_mail(get_session(), to=user.email, subject=_("You already have an account"),
+               body=_("Hello %(name)s,\n\nSomeone, probably you, has just tried to create an "
+                      "account with this address. You already have one: log in here:\n\n"
+                      "%(login)s\n\nForgot your password? Choose a new one here:\n\n"
+                      "%(forgot)s\n\nIf it was not you, ignore this message: nothing has "
+                      "changed on your account.\n",
+                      name=user.name, login=external_url("auth.login"),
+                      forgot=external_url("auth.forgot_password")))
+
+
+@bp.get("/signup/confirm/<token>")
+def confirm_signup(token: str) -> Response | tuple[str, int]:
+    """The link of the sign-up mail: confirms the address and logs the learner in, once."""
+    try:
+        data = _confirm_serializer().loads(token, max_age=CONFIRM_LINK_MAX_AGE)
+    except (SignatureExpired, BadSignature):
+        data = None
+    user = get_session().get(User, data.get("u")) if isinstance(data, dict) else None
+    if user is None or user.session_version != data.get("v"):
+        return render_template("auth/confirm_invalid.html"), 400
+    if user.email_confirmed:
+        # Used already (or opened by a mail scanner first): log in as usual.
+        flash(_("Your address is confirmed. Log in to continue."))
+        return redirect(url_for("auth.login"))
+    accounts.confirm_email(get_session(), user)
+    _start_session(user, remember=False)
+    flash(_("Welcome, %(name)s! Your progress will now be saved.", name=user.name))
+    return redirect(safe_next_url(data.get("n") or "", url_for("main.home")))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -89,6 +140,13 @@ def login() -> str | Response | tuple[str, int]:
                 "or choose a new password with “Forgot your password?”.", minutes=wait))
             return render_template("auth/login.html", form=form), 429
         user = accounts.authenticate(get_session(), _hasher(), form.email.data, form.password.data)
+        if user is not None and not user.email_confirmed:
+            # The right password of an account whose address nobody confirmed: the
+            # same answer as a wrong one (or sign-up would tell which addresses were
+            # free), and the link again, for the learner who lost the first mail.
+            _queue_confirmation(user, safe_next_url(form.next.data, url_for("main.home")))
+            get_session().commit()
+            user = None
         if user is not None:
             account.clear()
             _start_session(user, remember=form.remember.data)
@@ -176,6 +234,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
         return render_template("auth/reset_invalid.html"), 400
     form = ResetPasswordForm()
     if form.validate_on_submit():
+        user.email_confirmed = True  # the link came by mail: the address is theirs
         accounts.set_password(get_session(), _hasher(), user, form.password.data)
         _start_session(user, remember=False)
         flash(_("Your password has been changed."))

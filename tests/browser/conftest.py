@@ -12,6 +12,7 @@ import os
 import re
 import time
 from collections.abc import Iterator
+from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -89,8 +90,8 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
-def sign_up(page: Page, name: str = "Ana Dupont", email: str | None = None) -> str:
-    """Create an account through the real form; returns the e-mail address."""
+def sign_up(page: Page, live: LiveServer, name: str = "Ana Dupont", email: str | None = None) -> str:
+    """Create an account through the real form and the mailed link; returns the e-mail address."""
     email = email or unique_email()
     page.goto("/signup")
     page.locator("#name").fill(name)
@@ -99,7 +100,23 @@ def sign_up(page: Page, name: str = "Ana Dupont", email: str | None = None) -> s
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     assert page.locator(".flash").count() == 1, page.content()
+    page.goto(mailed_path(live, email, r"/signup/confirm/[\w.\-]+"))
+    assert page.locator(".flash").count() == 1, page.content()
     return email
+
+
+def mailed_path(live: LiveServer, email: str, pattern: str) -> str:
+    """The first path matching `pattern` in mail to `email`, once the server has sent it
+    (a worker delivers the outbox to its instance folder every 2 s)."""
+    for _attempt in range(100):
+        for mail in sorted((live.instance_dir / "mail").glob("*.eml")):
+            message = message_from_bytes(mail.read_bytes(), policy=policy.default)
+            if message["To"] == email:
+                match = re.search(pattern, message.get_body().get_content())
+                if match:
+                    return match.group(0)
+        time.sleep(0.1)
+    raise AssertionError(f"no mail to {email} matching {pattern} in {live.instance_dir / 'mail'}")
 
 
 @pytest.fixture(scope="session")
@@ -107,7 +124,7 @@ def learner_state(browser: Browser, live: LiveServer) -> dict:
     """Cookies of a logged-in learner who has opened the first chapter."""
     context = new_context(browser, live)
     page = context.new_page()
-    sign_up(page)
+    sign_up(page, live)
     page.goto(f"/courses/{COURSE}/welcome/")
     state = context.storage_state()
     context.close()
@@ -120,7 +137,7 @@ def graduate(browser: Browser, live: LiveServer) -> tuple[dict, str]:
     claimed the certificate, through the real pages."""
     context = new_context(browser, live)
     page = context.new_page()
-    sign_up(page, name="Chloé Martin")
+    sign_up(page, live, name="Chloé Martin")
     for chapter in CHAPTERS:
         page.goto(f"/courses/{COURSE}/{chapter}/")
         with page.expect_navigation():
@@ -147,22 +164,14 @@ def reset_path(browser: Browser, live: LiveServer) -> str:
     """A valid password-reset link, taken from the mail the site saved to its instance folder."""
     context = new_context(browser, live)
     page = context.new_page()
-    email = sign_up(page)
+    email = sign_up(page, live)
     context.clear_cookies()
     page.goto("/password/forgot")
     page.locator("#email").fill(email)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     context.close()
-    for _attempt in range(50):
-        for mail in sorted((live.instance_dir / "mail").glob("*.eml")):
-            text = mail.read_text(encoding="utf-8")
-            if email in text:
-                match = re.search(r"(/password/reset/[\w.\-]+)", text.replace("=\n", ""))
-                assert match, text
-                return match.group(1)
-        time.sleep(0.1)
-    raise AssertionError(f"no reset mail for {email} in {live.instance_dir / 'mail'}")
+    return mailed_path(live, email, r"/password/reset/[\w.\-]+")
 
 
 AXE_PATH = Path(__file__).parent / "vendor" / "axe.min.js"

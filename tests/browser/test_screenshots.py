@@ -61,7 +61,7 @@ def test_screenshots(viewport: str, scheme: str, browser: Browser,
         with page.expect_navigation():
             page.locator("main form button[type=submit]").click()
         shot("signup-errors")
-        sign_up(page)
+        sign_up(page, server)
         page.goto(f"/courses/{course}/{chapters[0]}/")
         with page.expect_navigation():  # mark chapter 1 as complete
             page.locator("main form button[type=submit]").click()

@@ -1,4 +1,4 @@
-"""server-side login sessions; outgoing mail outbox
+"""server-side login sessions; outgoing mail outbox; confirmed e-mail addresses
 
 Revision ID: 0003
 Revises: 0001
@@ -15,6 +15,10 @@ depends_on = None
 
 
 def upgrade() -> None:
+    # Existing accounts count as confirmed: they signed up before confirmation existed.
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.add_column(sa.Column("email_confirmed", sa.Boolean(), server_default=sa.true(),
+                                      nullable=False))
     op.create_table(
         "login_sessions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -44,6 +48,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_column("email_confirmed")
     op.drop_index(op.f("ix_outbox_next_attempt_at"), table_name="outbox")
     op.drop_table("outbox")
     op.drop_index(op.f("ix_login_sessions_user_id"), table_name="login_sessions")
