@@ -25,7 +25,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ sys.path.insert(0, str(REPO))
 import requests  # noqa: E402
 
 from courseware.content import check_library  # noqa: E402
-from tests.live_server import free_port, running_server, serving_process  # noqa: E402
+from tests.live_server import free_port, mailed_path, running_server, serving_process  # noqa: E402
 
 DEMO_CONTENT = REPO / "content"
 BARE_APP = Path(__file__).resolve().parent / "bare_flask_app.py"
@@ -259,20 +258,6 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def confirmation_path(instance_dir: Path, email: str) -> str:
-    """The sign-up link mailed to `email` (the server writes mail to instance/mail/)."""
-    from email import message_from_bytes, policy
-
-    for _attempt in range(100):
-        for path in sorted((instance_dir / "mail").glob("*.eml")):
-            message = message_from_bytes(path.read_bytes(), policy=policy.default)
-            match = re.search(r"/signup/confirm/[\w.\-]+", message.get_body().get_content())
-            if message["To"] == email and match:
-                return match.group(0)
-        time.sleep(0.1)
-    raise RuntimeError(f"no sign-up mail for {email}")
-
-
 def sign_up(base_url: str, instance_dir: Path, index: int, chapter_paths: list[str]) -> Learner:
     """A new learner who has opened every chapter, so later GETs only read."""
     http = requests.Session()
@@ -286,7 +271,7 @@ def sign_up(base_url: str, instance_dir: Path, index: int, chapter_paths: list[s
     if response.status_code != 200 or "/signup" in response.url:
         raise RuntimeError(f"sign-up failed ({response.status_code}) for learner {index}")
     # The account opens with the link of the confirmation mail.
-    confirmed = http.get(base_url + confirmation_path(instance_dir, f"learner{index}@bench.example"),
+    confirmed = http.get(base_url + mailed_path(instance_dir, f"learner{index}@bench.example"),
                          timeout=30)
     confirmed.raise_for_status()
     for path in chapter_paths:  # the first visit writes a "started" row

@@ -6,7 +6,7 @@ import re
 
 import requests
 
-from tests.live_server import running_server
+from tests.live_server import mailed_path, running_server
 
 PASSWORD = "un mot de passe solide"
 
@@ -51,6 +51,7 @@ def test_failed_log_ins_per_account_are_limited_whatever_the_client_address(
         signup = _post(server.url, "/signup", {"email": "ana@example.org", "name": "Ana",
                                                "password": PASSWORD}, "198.51.100.1")
         assert signup.status_code == 302
+        requests.get(server.url + mailed_path(server.instance_dir, "ana@example.org"), timeout=10)
         wrong = [_post(server.url, "/login", {"email": "ana@example.org", "password": f"guess {i}"},
                        f"203.0.113.{i}").status_code for i in range(10)]
         assert wrong == [400] * 10
@@ -62,6 +63,7 @@ def test_failed_log_ins_per_account_are_limited_whatever_the_client_address(
         # ...while other accounts log in as usual.
         _post(server.url, "/signup", {"email": "bob@example.org", "name": "Bob",
                                       "password": PASSWORD}, "198.51.100.2")
+        requests.get(server.url + mailed_path(server.instance_dir, "bob@example.org"), timeout=10)
         bob = _post(server.url, "/login", {"email": "bob@example.org", "password": PASSWORD},
                     "203.0.113.1")
         assert bob.status_code == 302

@@ -12,7 +12,6 @@ import os
 import re
 import time
 from collections.abc import Iterator
-from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
@@ -21,6 +20,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from tests.browser.pages import CHAPTERS, COURSE
 from tests.helpers import write_course
 from tests.live_server import LiveServer, running_server
+from tests.live_server import mailed_path as live_mailed_path
 
 CHROMIUM = os.environ.get("COURSEWARE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -106,17 +106,7 @@ def sign_up(page: Page, live: LiveServer, name: str = "Ana Dupont", email: str |
 
 
 def mailed_path(live: LiveServer, email: str, pattern: str) -> str:
-    """The first path matching `pattern` in mail to `email`, once the server has sent it
-    (a worker delivers the outbox to its instance folder every 2 s)."""
-    for _attempt in range(100):
-        for mail in sorted((live.instance_dir / "mail").glob("*.eml")):
-            message = message_from_bytes(mail.read_bytes(), policy=policy.default)
-            if message["To"] == email:
-                match = re.search(pattern, message.get_body().get_content())
-                if match:
-                    return match.group(0)
-        time.sleep(0.1)
-    raise AssertionError(f"no mail to {email} matching {pattern} in {live.instance_dir / 'mail'}")
+    return live_mailed_path(live.instance_dir, email, pattern)
 
 
 @pytest.fixture(scope="session")
