@@ -100,10 +100,10 @@ def load_identity(connection: Connection, session_id: str, lifetimes: SessionLif
 
 def create_user(session: Session, hasher: PasswordHasher, *, email: str, name: str,
                 password: str, is_admin: bool = False, locale: str | None = None,
-                confirmed: bool = True, password_hash: str | None = None) -> User:
+                confirmed: bool = True) -> User:
     """Create an account; raises EmailTaken if the address is in use (any case)."""
     user = User(email=normalise_email(email), name=name.strip(),
-                password_hash=password_hash or hasher.hash(password), is_admin=is_admin,
+                password_hash=hasher.hash(password), is_admin=is_admin,
                 locale=locale, created_at=datetime.now(UTC), session_version=1,
                 email_confirmed=confirmed)
     session.add(user)
@@ -127,25 +127,31 @@ def sign_up(session: Session, hasher: PasswordHasher, *, email: str, name: str, 
             locale: str | None = None) -> SignUp:
     """Sign-up as the web form does it: an unconfirmed account, whoever had the address.
 
-    Every path hashes the password once and writes once, so the time taken does
-    not tell whether the address was free.
+    Does not commit: the caller queues the mail and commits once. Every path
+    hashes the password once, reads once and writes in one transaction, so the
+    time taken does not tell whether the address was free.
     """
     password_hash = hasher.hash(password)
-    try:
-        user = create_user(session, hasher, email=email, name=name, password=password,
-                           locale=locale, confirmed=False, password_hash=password_hash)
-        return SignUp(user, is_new=True)
-    except EmailTaken:
-        user = session.scalar(select(User).where(User.email == normalise_email(email)))
-        if user is None:  # deleted in between: try once more
+    email = normalise_email(email)
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=name.strip(), password_hash=password_hash, is_admin=False,
+                    locale=locale, created_at=datetime.now(UTC), session_version=1,
+                    email_confirmed=False)
+        session.add(user)
+        try:
+            session.flush()  # the id, for the mailed link
+        except IntegrityError:
+            session.rollback()  # a simultaneous sign-up took the address: it is taken now
             return sign_up(session, hasher, email=email, name=name, password=password, locale=locale)
+        return SignUp(user, is_new=True)
     if user.email_confirmed:
         return SignUp(user, is_new=False)
     # Nobody has proved they own this address yet: the latest sign-up wins, and
     # the links mailed for earlier ones stop working (session_version).
     user.name, user.password_hash, user.locale = name.strip(), password_hash, locale
     user.session_version += 1
-    session.commit()
+    session.flush()
     return SignUp(user, is_new=True)
 
 

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from .. import accounts, sessions
 from ..db import get_session
 from ..extensions import limiter
-from ..mail import queue_mail
+from ..mail import queue_mail, queue_no_mail
 from ..models import User
 from .forms import EmptyForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from .views import external_url, safe_next_url
@@ -218,7 +218,9 @@ def forgot_password() -> str | Response:
                               "%(minutes)s minutes:\n\n%(link)s\n\nIf you did not ask for it, "
                               "ignore this message: your password stays the same.\n",
                               name=user.name, minutes=minutes, link=link))
-            get_session().commit()
+        else:
+            queue_no_mail(get_session())  # the same work, so the same time
+        get_session().commit()
         # Same answer whether or not the address has an account.
         flash(_("If an account uses this address, we have sent it a link to choose a new "
                 "password. Check your inbox."))
