@@ -70,6 +70,7 @@ def serving_process(command: list[str], *, env: dict[str, str] | None, ready_url
             process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
+            process.wait()  # reaped, or Popen warns that it is still running
         log.close()
 
 
