@@ -1,7 +1,7 @@
 """The baseline: a bare Flask app serving a fixed HTML page of a given size.
 
 Served by courseware's own `run_gunicorn`, so the gunicorn configuration
-(2 sync workers, preload, access log, timeout) is exactly the one
+(2 threaded workers, preload, access log, timeout) is exactly the one
 `courseware serve` uses: the only difference left is the app.
 
     python benchmarks/bare_flask_app.py --port 8001 --size 52000

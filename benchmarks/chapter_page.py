@@ -37,7 +37,7 @@ sys.path.insert(0, str(REPO))
 import requests  # noqa: E402
 
 from courseware.content import check_library  # noqa: E402
-from tests.live_server import free_port, running_server, serving_process  # noqa: E402
+from tests.live_server import free_port, mailed_path, running_server, serving_process  # noqa: E402
 
 DEMO_CONTENT = REPO / "content"
 BARE_APP = Path(__file__).resolve().parent / "bare_flask_app.py"
@@ -258,7 +258,7 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
-def sign_up(base_url: str, index: int, chapter_paths: list[str]) -> Learner:
+def sign_up(base_url: str, instance_dir: Path, index: int, chapter_paths: list[str]) -> Learner:
     """A new learner who has opened every chapter, so later GETs only read."""
     http = requests.Session()
     http.headers["User-Agent"] = USER_AGENT
@@ -270,6 +270,10 @@ def sign_up(base_url: str, index: int, chapter_paths: list[str]) -> Learner:
     })
     if response.status_code != 200 or "/signup" in response.url:
         raise RuntimeError(f"sign-up failed ({response.status_code}) for learner {index}")
+    # The account opens with the link of the confirmation mail.
+    confirmed = http.get(base_url + mailed_path(instance_dir, f"learner{index}@bench.example"),
+                         timeout=30)
+    confirmed.raise_for_status()
     for path in chapter_paths:  # the first visit writes a "started" row
         http.get(base_url + path, timeout=10).raise_for_status()
     page = http.get(base_url + chapter_paths[0], timeout=10)
@@ -402,7 +406,8 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
         port = int(server.url.rsplit(":", 1)[1])
         log = instance.parent / f"server-{port}.log"
         server_pid = serve_process(port)
-        learners = [sign_up(server.url, index, chapter_paths) for index in range(LEARNERS)]
+        learners = [sign_up(server.url, server.instance_dir, index, chapter_paths)
+                    for index in range(LEARNERS)]
         reader = learners[0]
         check = requests.get(server.url + chapter_path, timeout=10,
                              headers={"Cookie": reader.cookie, "User-Agent": USER_AGENT})
@@ -500,7 +505,7 @@ def main() -> int:
         content_dir, content_note = choose_content(workdir, args.generated_content)
         print(f"content: {content_note}")
         print(f"wrk: -t2 -c{args.connections} -d{args.duration}s on 127.0.0.1; "
-              f"gunicorn: 2 sync workers; {os.cpu_count()} CPUs")
+              f"gunicorn: 2 workers x 8 threads; {os.cpu_count()} CPUs")
         for backend in backends:
             results = bench_backend(backend, content_dir, workdir, args)
             rows += [(backend, r, results[0]) for r in results]

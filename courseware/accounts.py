@@ -7,18 +7,20 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from . import sessions
 from .db import HotQuery
-from .models import Certificate, ChapterProgress, Organisation, TrackingLink, User
+from .models import Certificate, ChapterProgress, LoginSession, Organisation, TrackingLink, User
 from .organisations.attribution import Attribution, attribute_new_account
 from .passwords import verify_password
 from .progress import ProgressRow, progress_rows_for_export
 from .quizzes.attempts import attempts_for_export
 from .quizzes.models import QuizAttempt
+from .sessions import SessionLifetimes
 
 _users = User.__table__
 
@@ -36,7 +38,8 @@ class Identity:
     name: str
     role: str  # learner | instructor | admin
     locale: str | None
-    session_version: int
+    # The random key of this log-in (see courseware/sessions.py).
+    session_key: str
     # Attribution (first touch), read with the identity so that progress events
     # can be counted for the learner's organisation without another query.
     organisation_id: int | None = None
@@ -54,22 +57,28 @@ class Identity:
     is_anonymous = False
 
     def get_id(self) -> str:
-        # The version makes old sessions and "remember me" cookies stop working
-        # once the password changes.
-        return f"{self.id}:{self.session_version}"
+        # What the session and "remember me" cookies hold: valid while the
+        # login_sessions row for this key exists.
+        return f"{self.id}:{self.session_key}"
 
 
-# Built once: this runs on every request of a signed-in learner. The learner's
-# progress rows come in the same round trip (a course has a handful of chapters),
-# so the chapter page needs no second query.
+# Built once: this runs on every request of a signed-in learner. The session
+# check and the learner's progress rows come in the same round trip (a course
+# has a handful of chapters), so the chapter page needs no second query.
 _progress = ChapterProgress.__table__
+_sessions = LoginSession.__table__
 _IDENTITY_QUERY = HotQuery(
     select(
         _users.c.id, _users.c.email, _users.c.name, _users.c.role, _users.c.locale,
-        _users.c.session_version, _users.c.organisation_id, _users.c.link_id,
+        _sessions.c.id, _sessions.c.remember, _sessions.c.created_at, _sessions.c.last_seen_at,
+        _users.c.organisation_id, _users.c.link_id,
         _progress.c.course_slug, _progress.c.chapter_slug, _progress.c.completed_at,
     )
-    .select_from(_users.outerjoin(_progress, _progress.c.user_id == _users.c.id))
+    .select_from(
+        _users.join(_sessions, and_(_sessions.c.user_id == _users.c.id,
+                                    _sessions.c.key_hash == bindparam("key_hash")))
+        .outerjoin(_progress, _progress.c.user_id == _users.c.id)
+    )
     .where(_users.c.id == bindparam("user_id"))
 )
 
@@ -78,25 +87,34 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
-def load_identity(connection: Connection, session_id: str) -> Identity | None:
-    """The learner behind a session id `<user id>:<session version>`, if still valid."""
-    try:
-        user_id, version = (int(part) for part in session_id.split(":", 1))
-    except ValueError:
+def load_identity(connection: Connection, session_id: str, lifetimes: SessionLifetimes,
+                  now: int | None = None) -> Identity | None:
+    """The learner behind a cookie's `<user id>:<session key>`, while that log-in lasts."""
+    user_id_text, _, key = session_id.partition(":")
+    if not key or not user_id_text.isdigit():
         return None
-    rows = _IDENTITY_QUERY.rows(connection, {"user_id": user_id})
-    if not rows or rows[0][5] != version:
+    user_id = int(user_id_text)
+    rows = _IDENTITY_QUERY.rows(connection, {"user_id": user_id, "key_hash": sessions.key_hash(key)})
+    if not rows:
         return None
-    user_id, email, name, role, locale, session_version, organisation_id, link_id = rows[0][:8]
+    (user_id, email, name, role, locale, row_id, remember, created_at, last_seen_at,
+     organisation_id, link_id) = rows[0][:11]
+    now = sessions.now_seconds() if now is None else now
+    if not sessions.is_live(lifetimes, remember=bool(remember), created_at=created_at,
+                            last_seen_at=last_seen_at, now=now):
+        sessions.forget(connection, row_id)
+        return None
+    if now - last_seen_at >= lifetimes.touch_interval:
+        sessions.touch(connection, row_id, now)
     progress = tuple(ProgressRow(course, chapter, completed is not None)
                      for *_user, course, chapter, completed in rows if course is not None)
-    return Identity(user_id, email, name, role, locale, session_version, organisation_id,
-                    link_id, progress)
+    return Identity(user_id, email, name, role, locale, key, organisation_id, link_id, progress)
 
 
 def create_user(session: Session, hasher: PasswordHasher, *, email: str, name: str,
                 password: str, role: str = "learner", locale: str | None = None,
-                attribution: Attribution | None = None, share_progress: bool = False) -> User:
+                confirmed: bool = True, attribution: Attribution | None = None,
+                share_progress: bool = False) -> User:
     """Create an account; raises EmailTaken if the address is in use (any case).
 
     A learner's sign-up is counted (for the organisation they came through, if
@@ -105,8 +123,9 @@ def create_user(session: Session, hasher: PasswordHasher, *, email: str, name: s
     """
     now = datetime.now(UTC)
     user = User(email=normalise_email(email), name=name.strip(),
-                password_hash=hasher.hash(password), role=role, locale=locale,
-                created_at=now, session_version=1)
+                password_hash=hasher.hash(password), role=role,
+                locale=locale, created_at=now, session_version=1,
+                email_confirmed=confirmed)
     session.add(user)
     try:
         session.flush()  # a taken e-mail fails here, before anything is counted
@@ -118,6 +137,57 @@ def create_user(session: Session, hasher: PasswordHasher, *, email: str, name: s
         session.rollback()
         raise EmailTaken(email) from exc
     return user
+
+
+@dataclass(frozen=True)
+class SignUp:
+    user: User
+    # False when the address already belongs to a confirmed account: its owner is
+    # told by mail, and the person signing up sees the same answer as anyone.
+    is_new: bool
+
+
+def sign_up(session: Session, hasher: PasswordHasher, *, email: str, name: str, password: str,
+            locale: str | None = None, attribution: Attribution | None = None,
+            share_progress: bool = False) -> SignUp:
+    """Sign-up as the web form does it: an unconfirmed account, whoever had the address.
+
+    Does not commit: the caller queues the mail and commits once. Every path
+    hashes the password once, reads once and writes in one transaction, so the
+    time taken does not tell whether the address was free.
+    """
+    password_hash = hasher.hash(password)
+    email = normalise_email(email)
+    user = session.scalar(select(User).where(User.email == email))
+    if user is None:
+        now = datetime.now(UTC)
+        user = User(email=email, name=name.strip(), password_hash=password_hash, role="learner",
+                    locale=locale, created_at=now, session_version=1,
+                    email_confirmed=False)
+        session.add(user)
+        try:
+            session.flush()  # the id, for the mailed link
+        except IntegrityError:
+            session.rollback()  # a simultaneous sign-up took the address: it is taken now
+            return sign_up(session, hasher, email=email, name=name, password=password, locale=locale,
+                           attribution=attribution, share_progress=share_progress)
+        # Counted as a sign-up now, with its organisation (first touch), in this transaction.
+        attribute_new_account(session, user, attribution, share_progress=share_progress,
+                              day=now.date())
+        return SignUp(user, is_new=True)
+    if user.email_confirmed:
+        return SignUp(user, is_new=False)
+    # Nobody has proved they own this address yet: the latest sign-up wins, and
+    # the links mailed for earlier ones stop working (session_version).
+    user.name, user.password_hash, user.locale = name.strip(), password_hash, locale
+    user.session_version += 1
+    session.flush()
+    return SignUp(user, is_new=True)
+
+
+def confirm_email(session: Session, user: User) -> None:
+    user.email_confirmed = True
+    session.commit()
 
 
 # Verified against when the e-mail is unknown, so a wrong address takes as long
@@ -149,10 +219,12 @@ def _dummy_hash(hasher: PasswordHasher) -> str:
     return _dummy_hashes[key]
 
 
-def set_password(session: Session, hasher: PasswordHasher, user: User, password: str) -> None:
-    """New password; every other session and pending reset link stops working."""
+def set_password(session: Session, hasher: PasswordHasher, user: User, password: str,
+                 keep_session_key: str | None = None) -> None:
+    """New password; every session (but `keep_session_key`'s) and pending reset link stops working."""
     user.password_hash = hasher.hash(password)
     user.session_version += 1
+    sessions.end_all_sessions(session, user.id, keep_key=keep_session_key, commit=False)
     session.commit()
 
 
@@ -208,6 +280,7 @@ def delete_user(session: Session, user_id: int) -> None:
 
     session.execute(delete(ChapterProgress).where(ChapterProgress.user_id == user_id))
     session.execute(delete(QuizAttempt).where(QuizAttempt.user_id == user_id))
+    sessions.end_all_sessions(session, user_id, commit=False)
     session.execute(
         update(Certificate).where(Certificate.user_id == user_id).values(user_id=None)
     )
@@ -215,6 +288,6 @@ def delete_user(session: Session, user_id: int) -> None:
     session.commit()
 
 
-def identity_of(user: User) -> Identity:
-    return Identity(user.id, user.email, user.name, user.role, user.locale,
-                    user.session_version, user.organisation_id, user.link_id)
+def identity_of(user: User, session_key: str) -> Identity:
+    return Identity(user.id, user.email, user.name, user.role, user.locale, session_key,
+                    user.organisation_id, user.link_id)

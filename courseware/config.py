@@ -52,11 +52,15 @@ SETTINGS: tuple[Setting, ...] = (
             "Send cookies only over HTTPS. Default: on when BASE_URL starts with https."),
     Setting("DEFAULT_LOCALE", "COURSEWARE_DEFAULT_LOCALE", "fr",
             "Interface language when the browser asks for none we have (`fr` or `en`)."),
-    Setting("RATELIMIT_STORAGE_URI", "COURSEWARE_RATELIMIT_STORAGE_URI", "memory://",
-            "Where login/reset rate-limit counters live. With several workers or servers "
-            "use Redis: `redis://127.0.0.1:6379/0`."),
+    Setting("RATELIMIT_STORAGE_URI", "COURSEWARE_RATELIMIT_STORAGE_URI", None,
+            "Where rate-limit counters live. Default: the file `ratelimits.db` in the instance "
+            "folder, shared by the workers of one machine. With several servers use Redis: "
+            "`redis://127.0.0.1:6379/0`."),
     Setting("LOGIN_RATE_LIMIT", "COURSEWARE_LOGIN_RATE_LIMIT", "10 per minute;50 per hour",
             "Attempts allowed per client address on log-in, sign-up and password reset."),
+    Setting("ACCOUNT_LOGIN_RATE_LIMIT", "COURSEWARE_ACCOUNT_LOGIN_RATE_LIMIT", "10 per 15 minutes",
+            "Failed log-ins allowed per e-mail address, whatever the client address; then "
+            "log-in to that account waits (a password reset still works)."),
     Setting("TRUSTED_PROXIES", "COURSEWARE_TRUSTED_PROXIES", 0,
             "Number of reverse proxies in front of the app whose X-Forwarded-* headers "
             "are trusted (for client addresses in rate limits and https detection)."),
@@ -83,8 +87,9 @@ SETTINGS: tuple[Setting, ...] = (
             "Address shown to learners for help and accessibility requests. "
             "Default: MAIL_FROM."),
     Setting("SMTP_HOST", "COURSEWARE_SMTP_HOST", None,
-            "SMTP server for password-reset mail. Unset: mail is written to "
-            "`instance/mail/` (owner-only files; the log says where, never the link)."),
+            "SMTP server for outgoing mail, sent from the `outbox` table by each server "
+            "process (retried with backoff while the server is down). Unset: mail is "
+            "written to `instance/mail/` (owner-only files; the log says where, never the link)."),
     Setting("SMTP_PORT", "COURSEWARE_SMTP_PORT", 587, "SMTP port."),
     Setting("SMTP_USERNAME", "COURSEWARE_SMTP_USERNAME", None, "SMTP login."),
     Setting("SMTP_PASSWORD", "COURSEWARE_SMTP_PASSWORD", None, "SMTP password."),
@@ -108,6 +113,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ATTRIBUTION_DAYS", "COURSEWARE_ATTRIBUTION_DAYS", 90,
             "Days the browser remembers which organisation's link a visitor came through "
             "(first-party cookie, until sign-up). At most 390: the CNIL allows 13 months."),
+    Setting("SESSION_IDLE_TIMEOUT", "COURSEWARE_SESSION_IDLE_TIMEOUT", 7200,
+            "Seconds without any request after which a log-in ends (checked to within "
+            "5 minutes)."),
+    Setting("SESSION_MAX_AGE", "COURSEWARE_SESSION_MAX_AGE", 43200,
+            "Seconds after log-in after which a session ends, however active."),
+    Setting("REMEMBER_ME_MAX_AGE", "COURSEWARE_REMEMBER_ME_MAX_AGE", 2592000,
+            "Seconds a \"Remember me\" log-in lasts on its device (no idle limit). Log-out, "
+            "\"Log out everywhere\" and a password change end it sooner."),
 )
 
 # Under 13 months whatever the month lengths, as the CNIL's exemption requires.
@@ -143,6 +156,10 @@ def resolve_paths(config: dict[str, object]) -> None:
         make_private_file(instance / "courseware.db")
         config["DATABASE_URL"] = f"sqlite:///{instance / 'courseware.db'}"
     config["DATABASE_URL"] = normalise_database_url(str(config["DATABASE_URL"]))
+    if not config.get("RATELIMIT_STORAGE_URI"):
+        from .ratelimit_storage import storage_uri
+
+        config["RATELIMIT_STORAGE_URI"] = storage_uri(instance / "ratelimits.db")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = load_or_create_secret_key(instance)
     if not 1 <= int(config["ATTRIBUTION_DAYS"]) <= MAX_ATTRIBUTION_DAYS:  # type: ignore[call-overload]

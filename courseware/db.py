@@ -23,6 +23,8 @@ def make_engine(url: str, autocommit: bool = False) -> Engine:
         return engine
     # The read pool skips the ping (one round trip per page view): its first
     # query on a dead connection reconnects and retries instead (HotQuery).
+    # 15 connections at most: more than the threads of a worker (server.THREADS),
+    # each of which holds one per pool at a time (one connection per request).
     return create_engine(url, pool_pre_ping=not autocommit, pool_size=5, max_overflow=10, **options)
 
 

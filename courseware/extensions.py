@@ -6,6 +6,8 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_wtf.csrf import CSRFProtect
 
+from . import ratelimit_storage  # noqa: F401 - registers the courseware+sqlite:// scheme
+
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()

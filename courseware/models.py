@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    true,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import NAMING_CONVENTION, Base, UtcDateTime
@@ -52,7 +62,10 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16), default="learner")
     locale: Mapped[str | None] = mapped_column(String(8), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    # Bumped on password change or reset: invalidates sessions and reset links.
+    # False from sign-up until the link mailed to the address is opened (or a
+    # password reset by mail): until then the account cannot log in.
+    email_confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # Bumped on password change or reset: invalidates pending reset links.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Attribution, first touch wins: the organisation (and link) the learner came
     # through, and how (link | utm | invitation). NULL: came on their own.
@@ -63,6 +76,48 @@ class User(Base):
     attribution: Mapped[str | None] = mapped_column(String(16), nullable=True)
     # The learner agreed that the organisation's managers see their individual progress.
     share_progress: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class LoginSession(Base):
+    """One row per log-in (see courseware/sessions.py): deleting it ends that session.
+
+    Only the SHA-256 of the cookie's random key is stored, so a copy of the
+    database opens no account. Times are Unix seconds: the identity query reads
+    them on every page view and compares plain integers on every database.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    remember: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[int] = mapped_column(Integer)
+    last_seen_at: Mapped[int] = mapped_column(Integer)
+
+
+class OutboxMessage(Base):
+    """A mail waiting to be sent (courseware/mail.py), deleted once delivered.
+
+    Written in the transaction of the request that wants it sent, so a mail is
+    queued exactly when the change it reports is committed.
+    """
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    # The MIME message is built at delivery, off the request path (~1 ms of the
+    # email package per message, which would tell known addresses from unknown).
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    # JSON list of [file name, MIME type, base64 content]; NULL without attachments.
+    attachments: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # NULL once delivery was given up (see mail.MAX_ATTEMPTS).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True, index=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
 
 class ChapterProgress(Base):

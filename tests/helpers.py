@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import re
 import textwrap
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 
+from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
 from werkzeug.test import TestResponse
+
+from courseware.db import get_engine
+from courseware.mail import deliver_due
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
                           r'|name="csrf_token" value="([^"]+)"')
@@ -51,9 +57,27 @@ def empty_tables(engine: Engine) -> None:
         with engine.begin() as connection:
             connection.execute(text(
                 "TRUNCATE audit_log, report_deliveries, funnel_counts, funnel_counts_monthly, invitations, "
-                "organisation_managers, tracking_links, organisations, quiz_attempts, certificates, "
-                "chapter_progress, users "
+                "organisation_managers, tracking_links, organisations, quiz_attempts, login_sessions, "
+                "outbox, certificates, chapter_progress, users "
                 "RESTART IDENTITY CASCADE"))
+
+
+def mails_to(app: Flask, address: str) -> list[EmailMessage]:
+    """Mail the app sent to `address`, oldest first (the outbox is delivered to files first)."""
+    deliver_due(get_engine(app), app.config)
+    folder = Path(app.config["INSTANCE_DIR"]) / "mail"
+    messages = [message_from_bytes(path.read_bytes(), policy=policy.default)
+                for path in sorted(folder.glob("*.eml"))] if folder.is_dir() else []
+    return [m for m in messages if m["To"] == address.strip().lower()]
+
+
+def confirmation_link(app: Flask, address: str) -> str | None:
+    """The path of the newest sign-up link mailed to `address`, if any."""
+    for message in reversed(mails_to(app, address)):
+        match = re.search(r"https?://[^/\s]+(/signup/confirm/\S+)", message.get_body().get_content())
+        if match:
+            return match.group(1)
+    return None
 
 
 def csrf_token(response: TestResponse) -> str:
@@ -77,10 +101,13 @@ class Auth:
 
     def signup(self, email: str = "ana@example.org", name: str = "Ana Dupont",
                password: str = "un mot de passe solide", next: str = "") -> TestResponse:
-        return self.client.post("/signup", data={
+        """Sign up, then open the link of the confirmation mail (as a learner does)."""
+        response = self.client.post("/signup", data={
             "csrf_token": self.token("/signup"), "email": email, "name": name,
             "password": password, "next": next,
         })
+        link = confirmation_link(self.client.application, email) if response.status_code == 302 else None
+        return self.client.get(link) if link else response  # no link: the address was taken
 
     def login(self, email: str = "ana@example.org", password: str = "un mot de passe solide",
               remember: bool = False) -> TestResponse:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -11,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from email import message_from_bytes, policy
 from pathlib import Path
 from urllib.request import urlopen
 
@@ -108,3 +110,22 @@ def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout:
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"{url} did not answer within {timeout:.0f} s: see {log_path}")
+
+
+CONFIRM_LINK = r"/signup/confirm/[\w.\-]+"
+
+
+def mailed_path(instance_dir: Path, email: str, pattern: str = CONFIRM_LINK,
+                timeout: float = 20) -> str:
+    """The first path matching `pattern` in mail to `email`, once the server has sent it:
+    without SMTP a worker writes the outbox to `instance/mail/` every 2 s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for path in sorted((instance_dir / "mail").glob("*.eml")):
+            message = message_from_bytes(path.read_bytes(), policy=policy.default)
+            if message["To"] == email:
+                match = re.search(pattern, message.get_body().get_content())
+                if match:
+                    return match.group(0)
+        time.sleep(0.1)
+    raise AssertionError(f"no mail to {email} matching {pattern} in {instance_dir / 'mail'}")

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, select
 
 from courseware.certificates import SigningIdentity
 from courseware.models import Certificate
-from tests.live_server import LiveServer, running_server
+from tests.live_server import LiveServer, mailed_path, running_server
 
 CLAIMS = 16
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"|name="csrf_token" type="hidden" value="([^"]+)"')
@@ -53,6 +53,7 @@ def test_simultaneous_claims_give_one_certificate(server: LiveServer, engine: En
         "csrf_token": token_from(ana, server.url + "/signup"), "email": "ana@example.org",
         "name": "Ana Dupont", "password": "un mot de passe solide"})
     assert signup.status_code == 302
+    ana.get(server.url + mailed_path(server.instance_dir, "ana@example.org"), timeout=30)
     for chapter in ("welcome", "data", "next"):
         url = f"{server.url}/courses/basics/{chapter}/"
         done = ana.post(url + "complete", data={"csrf_token": token_from(ana, url)},

@@ -19,7 +19,7 @@ from .base import load_app, main, ready_app
 @click.option("--port", default=8000, show_default=True, type=int, envvar="COURSEWARE_PORT",
               help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=int, envvar="COURSEWARE_WORKERS",
-              help="Gunicorn worker processes (2 sync workers suit 2 cores).")
+              help="Gunicorn worker processes of 8 threads each (2 suit 2 cores).")
 @click.option("--dev", is_flag=True, help="Flask's development server with auto-reload.")
 def serve(host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the courses (gunicorn; --dev for the reloader).
@@ -48,6 +48,9 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
     else:
         click.echo(f"courseware: links in e-mails and certificates use {base}")
     if dev:
+        from ..mail import start_delivery_thread
+
+        start_delivery_thread(engine, app.config)
         app.run(host=host, port=port, debug=True, use_reloader=True)
         return
     from ..server import run_gunicorn
@@ -164,6 +167,31 @@ def list_users() -> None:
     for email, name, role, created in rows:
         click.echo(f"{email}\t{name}\t{role}\t{created:%Y-%m-%d}")
     click.echo(f"{len(rows)} account(s)", err=True)
+
+
+@main.group()
+def mail() -> None:
+    """Outgoing mail."""
+
+
+@mail.command("deliver")
+def mail_deliver() -> None:
+    """Send the queued mail that is due now (the server also does this every few seconds)."""
+    from sqlalchemy import func, select
+
+    from ..db import get_engine
+    from ..mail import deliver_due
+    from ..models import OutboxMessage
+
+    app = ready_app()
+    engine = get_engine(app)
+    report = deliver_due(engine, app.config)
+    with engine.connect() as connection:
+        waiting = connection.scalar(select(func.count()).select_from(OutboxMessage))
+    click.echo(f"courseware: {report.sent} mail(s) sent, {report.failed} failed, "
+               f"{waiting} waiting in the outbox")
+    if report.failed:
+        sys.exit(1)
 
 
 @main.group()

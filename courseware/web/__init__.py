@@ -7,6 +7,7 @@ from flask import Flask, Response, g, request
 from ..accounts import load_identity
 from ..db import request_connection
 from ..extensions import limiter, login_manager
+from ..sessions import SessionLifetimes
 from . import (
     account,
     admin,
@@ -65,13 +66,15 @@ def init_app(app: Flask) -> None:
 
     login_manager.login_view = "auth.login"
     login_manager.login_message = None  # the login page explains itself
-    # Sessions are signed and invalidated on password change; "basic" protection
-    # would hash the user agent on every request for a "fresh login" we never use.
+    # Sessions are checked against the login_sessions table on every request;
+    # "basic" protection would hash the user agent for a "fresh login" we never use.
     login_manager.session_protection = None
+    lifetimes = SessionLifetimes.from_config(app.config)
 
     @login_manager.user_loader
     def _load_user(session_id: str):  # type: ignore[no-untyped-def]
-        return load_identity(request_connection(), session_id)
+        return load_identity(request_connection(), session_id, lifetimes)
+
 
 
 def security_headers(app: Flask) -> list[tuple[str, str]]:

@@ -5,16 +5,17 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, session, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, login_user
 
-from .. import accounts
+from .. import accounts, sessions
 from ..certificates import detach_certificates_for_deleted_user
 from ..db import get_session
 from ..models import Organisation, User
 from ..organisations.attribution import leave_organisation, set_share_progress
 from ..passwords import verify_password
+from .auth import end_this_session
 from .certificates import certificates_of
 from .forms import ChangePasswordForm, DeleteAccountForm, EmptyForm, NameForm, ShareProgressForm
 
@@ -40,7 +41,7 @@ def _page(name_form: NameForm | None = None, password_form: ChangePasswordForm |
     return render_template(
         "account/index.html", user=user, certificates=certificates_of(user.id),
         name_form=name_form or NameForm(name=user.name),
-        password_form=password_form or ChangePasswordForm(),
+        password_form=password_form or ChangePasswordForm(), everywhere_form=EmptyForm(),
         organisation=organisation, share_form=share_form, leave_form=EmptyForm(),
     ), status
 
@@ -59,7 +60,7 @@ def change_name() -> Response | tuple[str, int]:
         return _page(name_form=form, status=400)
     user = _user()
     accounts.rename(get_session(), user, form.name.data)
-    login_user(accounts.identity_of(user))
+    login_user(accounts.identity_of(user, current_user.session_key))
     flash(_("Your name has been updated."))
     return redirect(url_for("account.index"))
 
@@ -75,8 +76,9 @@ def change_password() -> Response | tuple[str, int]:
     if not verify_password(hasher, user.password_hash, form.current_password.data):
         form.current_password.errors.append(_("This is not your current password."))
         return _page(password_form=form, status=400)
-    accounts.set_password(get_session(), hasher, user, form.password.data)
-    login_user(accounts.identity_of(user))  # this session stays, the others end
+    # This session stays, the others end.
+    accounts.set_password(get_session(), hasher, user, form.password.data,
+                          keep_session_key=current_user.session_key)
     flash(_("Your password has been changed. Other devices have been logged out."))
     return redirect(url_for("account.index"))
 
@@ -112,6 +114,19 @@ def leave() -> Response | tuple[str, int]:
     return redirect(url_for("account.index"))
 
 
+@bp.post("/logout-everywhere")
+@login_required
+def logout_everywhere() -> Response:
+    """For a lost phone or a shared computer left logged in: end every log-in of the account."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        sessions.end_all_sessions(get_session(), current_user.id)
+        end_this_session()
+        flash(_("You are logged out on every device."))
+        return redirect(url_for("main.home"))
+    return redirect(url_for("account.index"))
+
+
 @bp.get("/export.json")
 @login_required
 def export() -> Response:
@@ -133,8 +148,7 @@ def delete() -> str | Response | tuple[str, int]:
         if verify_password(hasher, user.password_hash, form.password.data):
             _detach_certificates(user.id, keep=form.certificates.data == "keep")
             accounts.delete_user(get_session(), user.id)
-            session.clear()
-            logout_user()  # after clear(): it leaves the note that deletes the remember-me cookie
+            end_this_session()
             flash(_("Your account and your progress have been deleted for good."))
             return redirect(url_for("main.home"))
         form.password.errors.append(_("This is not your password."))

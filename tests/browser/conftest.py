@@ -22,6 +22,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_
 from tests.browser.pages import CHAPTERS, COURSE, QUIZ_CHAPTERS, QUIZ_COURSE, QUIZ_COURSE_YAML
 from tests.helpers import write_course
 from tests.live_server import LiveServer, running_server
+from tests.live_server import mailed_path as live_mailed_path
 
 CHROMIUM = os.environ.get("COURSEWARE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -92,8 +93,8 @@ def page(context: BrowserContext) -> Page:
     return context.new_page()
 
 
-def sign_up(page: Page, name: str = "Ana Dupont", email: str | None = None) -> str:
-    """Create an account through the real form; returns the e-mail address."""
+def sign_up(page: Page, live: LiveServer, name: str = "Ana Dupont", email: str | None = None) -> str:
+    """Create an account through the real form and the mailed link; returns the e-mail address."""
     email = email or unique_email()
     page.goto("/signup")
     page.locator("#name").fill(name)
@@ -101,6 +102,8 @@ def sign_up(page: Page, name: str = "Ana Dupont", email: str | None = None) -> s
     page.locator("#password").fill(PASSWORD)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
+    assert page.locator(".flash").count() == 1, page.content()
+    page.goto(mailed_path(live, email, r"/signup/confirm/[\w.\-]+"))
     assert page.locator(".flash").count() == 1, page.content()
     return email
 
@@ -126,12 +129,16 @@ def finish_chapter(page: Page, course: str, chapter: str, quizzes: tuple = ()) -
             page.locator(f"#quiz-{quiz.number} button[type=submit]").click()
 
 
+def mailed_path(live: LiveServer, email: str, pattern: str) -> str:
+    return live_mailed_path(live.instance_dir, email, pattern)
+
+
 @pytest.fixture(scope="session")
 def learner_state(browser: Browser, live: LiveServer) -> dict:
     """Cookies of a logged-in learner who has opened the first chapter."""
     context = new_context(browser, live)
     page = context.new_page()
-    sign_up(page)
+    sign_up(page, live)
     page.goto(f"/courses/{COURSE}/welcome/")
     state = context.storage_state()
     context.close()
@@ -144,7 +151,7 @@ def graduate(browser: Browser, live: LiveServer) -> tuple[dict, str]:
     claimed the certificate, through the real pages."""
     context = new_context(browser, live)
     page = context.new_page()
-    sign_up(page, name="Chloé Martin")
+    sign_up(page, live, name="Chloé Martin")
     for chapter in CHAPTERS:
         page.goto(f"/courses/{COURSE}/{chapter}/")
         with page.expect_navigation():
@@ -209,7 +216,7 @@ def partner_states(browser: Browser, live: LiveServer, partner_link: str) -> dic
     page = context.new_page()
     page.goto(f"/go/{partner_link}")
     states["attributed"] = context.storage_state()
-    sign_up(page, name="Inès Moreau")
+    sign_up(page, live, name="Inès Moreau")
     states["member"] = context.storage_state()
     context.close()
     return states
@@ -220,22 +227,14 @@ def reset_path(browser: Browser, live: LiveServer) -> str:
     """A valid password-reset link, taken from the mail the site saved to its instance folder."""
     context = new_context(browser, live)
     page = context.new_page()
-    email = sign_up(page)
+    email = sign_up(page, live)
     context.clear_cookies()
     page.goto("/password/forgot")
     page.locator("#email").fill(email)
     with page.expect_navigation():
         page.locator("main form button[type=submit]").click()
     context.close()
-    for _attempt in range(50):
-        for mail in sorted((live.instance_dir / "mail").glob("*.eml")):
-            text = mail.read_text(encoding="utf-8")
-            if email in text:
-                match = re.search(r"(/password/reset/[\w.\-]+)", text.replace("=\n", ""))
-                assert match, text
-                return match.group(1)
-        time.sleep(0.1)
-    raise AssertionError(f"no reset mail for {email} in {live.instance_dir / 'mail'}")
+    return mailed_path(live, email, r"/password/reset/[\w.\-]+")
 
 
 AXE_PATH = Path(__file__).parent / "vendor" / "axe.min.js"

@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.conftest import PASSWORD, new_context, unique_email
+from tests.browser.conftest import PASSWORD, mailed_path, new_context, unique_email
 from tests.browser.pages import CHAPTERS, COURSE
 from tests.live_server import LiveServer
 
@@ -69,7 +69,7 @@ class Keyboard:
         self.page.keyboard.type(text)
 
 
-def learner_journey(page: Page, mode: str) -> None:
+def learner_journey(page: Page, mode: str, live: LiveServer) -> None:
     keys = Keyboard(page) if mode == "keyboard" else None
     email = unique_email()
 
@@ -108,6 +108,9 @@ def learner_journey(page: Page, mode: str) -> None:
         page.locator("#password").fill(PASSWORD)
         with page.expect_navigation():
             page.locator("main form button[type=submit]").click()
+    # "Check your inbox": the link in the mail opens the account and comes back.
+    expect(page.locator(".flash")).to_contain_text(email)
+    page.goto(mailed_path(live, email, r"/signup/confirm/[\w.\-]+"))
     expect(page).to_have_url(re.compile(f"/courses/{COURSE}/$"))
     expect(page.locator(".flash")).to_contain_text("Ana Dupont")
     expect(page.locator("progress")).to_have_attribute("value", "0")
@@ -179,7 +182,7 @@ def test_learner_journey(mode: str, browser: Browser, live: LiveServer) -> None:
     viewport = "phone" if mode == "no-javascript" else "desktop"
     context = new_context(browser, live, viewport, java_script_enabled=mode != "no-javascript")
     try:
-        learner_journey(context.new_page(), mode)
+        learner_journey(context.new_page(), mode, live)
     finally:
         context.close()
 

@@ -16,7 +16,7 @@ def test_quiz_without_javascript(browser: Browser, live: LiveServer) -> None:
     context = new_context(browser, live, "phone", java_script_enabled=False)
     page = context.new_page()
     try:
-        sign_up(page)
+        sign_up(page, live)
         page.goto(QUIZ_PAGE)
         expect(page.locator("main .chapter-end")).not_to_contain_text("Marquer comme terminé")
         expect(page.locator("fieldset legend").first).to_contain_text("Question 1 sur 2")

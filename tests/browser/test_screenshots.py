@@ -62,7 +62,7 @@ def test_screenshots(viewport: str, scheme: str, browser: Browser,
         with page.expect_navigation():
             page.locator("main form button[type=submit]").click()
         shot("signup-errors")
-        sign_up(page)
+        sign_up(page, server)
         if quizzes.get(chapters[0]):
             page.goto(f"/courses/{course}/{chapters[0]}/")
             page.locator("#quiz-1").screenshot(path=folder / f"quiz-{suffix}.png",

@@ -14,8 +14,9 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from courseware.db import get_engine
+from courseware.mail import deliver_due
 from courseware.models import User
-from tests.helpers import Auth, csrf_token
+from tests.helpers import Auth, confirmation_link, csrf_token, mails_to
 from tests.web.conftest import english_client
 
 PASSWORD = "un mot de passe solide"
@@ -29,9 +30,12 @@ def count_users(app) -> int:
 
 
 def sent_mail(app) -> list[email.message.EmailMessage]:
+    """Reset mail the site sent: the outbox is delivered (to files, no SMTP here) first."""
+    deliver_due(get_engine(app), app.config)
     folder = Path(app.config["INSTANCE_DIR"]) / "mail"
     paths = sorted(folder.glob("*.eml")) if folder.is_dir() else []
-    return [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in paths]
+    messages = [email.message_from_bytes(p.read_bytes(), policy=policy.default) for p in paths]
+    return [m for m in messages if m["Subject"] == "Reset your password"]
 
 
 def reset_link(message: email.message.EmailMessage) -> str:
@@ -91,14 +95,102 @@ def test_signup_form_is_prefilled_after_an_error(auth):
     assert PASSWORD not in html and "court" not in html.split("<form", 1)[1]
 
 
-def test_email_is_unique_whatever_its_case(app, auth, second_auth, user_row):
-    assert auth.signup(email="Ana@Example.ORG").status_code == 302
+def post_signup(auth: Auth, **changes: str):
+    """The sign-up form alone, without opening the mailed link."""
+    return auth.post("/signup", {**GOOD, "next": "", **changes}, token_from="/signup")
+
+
+def test_signing_up_with_a_taken_address_answers_exactly_as_for_a_free_one(app, auth, second_auth,
+                                                                           user_row):
+    auth.signup(email="Ana@Example.ORG")
     assert user_row("ana@example.org") is not None  # stored lower-cased
-    response = second_auth.signup(email="ana@EXAMPLE.org", name="Someone else")
+    stranger = Auth(english_client(app))
+    free = post_signup(stranger, email="bob@example.org", name="Bob Martin")
+    taken = post_signup(second_auth, email="ana@EXAMPLE.org", name="Someone else",
+                        password="le mot de passe de quelqu’un")
+    assert free.status_code == taken.status_code == 302
+    assert free.headers["Location"] == taken.headers["Location"] == "/login"
+    for who, response in ((stranger, free), (second_auth, taken)):
+        page = who.client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "Almost there: we have sent a message to" in page
+        assert not is_logged_in(who.client)
+    # Nor does logging in with the password just chosen tell them apart.
+    assert auth.logout().status_code == 302
+    for address, password in (("bob@example.org", PASSWORD),
+                              ("ana@example.org", "le mot de passe de quelqu’un")):
+        response = stranger.login(email=address, password=password)
+        assert response.status_code == 400
+        assert "Wrong e-mail address or password." in response.get_data(as_text=True)
+
+    assert count_users(app) == 2
+    assert user_row("ana@example.org").name == "Ana Dupont"  # the account is untouched
+    # The owner is told, with what to do if it was them.
+    [notice] = [m for m in mails_to(app, "ana@example.org")
+                if m["Subject"] == "You already have an account"]
+    text = notice.get_body().get_content()
+    assert "http://courseware.test/login" in text and "http://courseware.test/password/forgot" in text
+    assert "/signup/confirm/" not in text
+
+
+def test_a_new_account_opens_with_the_mailed_link_once(app, client, auth):
+    response = post_signup(auth, next="/courses/basics/data/")
+    assert response.status_code == 302
+    link = confirmation_link(app, "ana@example.org")
+    assert link
+    assert auth.login(password="pas le bon mot de passe").status_code == 400
+    opened = client.get(link)
+    assert opened.status_code == 302
+    assert opened.headers["Location"] == "/courses/basics/data/"
+    assert "Welcome, Ana Dupont!" in client.get("/").get_data(as_text=True)
+    assert is_logged_in(client)
+    auth.logout()
+    again = client.get(link)
+    assert again.status_code == 302 and not is_logged_in(client)
+    assert "Your address is confirmed. Log in to continue." in client.get("/login").get_data(as_text=True)
+    assert auth.login().status_code == 302
+
+
+def test_signing_up_again_before_confirming_replaces_the_pending_sign_up(app, client, auth, user_row):
+    post_signup(auth)
+    first_link = confirmation_link(app, "ana@example.org")
+    post_signup(auth, name="Ana Martin", password=NEW_PASSWORD)
+    second_link = confirmation_link(app, "ana@example.org")
+    assert first_link != second_link
+    assert client.get(first_link).status_code == 400
+    assert "This link no longer works" in client.get(first_link).get_data(as_text=True)
+    assert client.get(second_link).status_code == 302
+    assert user_row("ana@example.org").name == "Ana Martin"
+    auth.logout()
+    assert auth.login(password=NEW_PASSWORD).status_code == 302
+
+
+def test_a_tampered_confirmation_link_is_refused(app, client, auth):
+    post_signup(auth)
+    link = confirmation_link(app, "ana@example.org")
+    response = client.get(link[:-3] + "xyz")
     assert response.status_code == 400
-    assert "An account already uses this e-mail address" in response.get_data(as_text=True)
-    assert count_users(app) == 1
-    assert user_row("ana@example.org").name == "Ana Dupont"
+    assert "This link no longer works" in response.get_data(as_text=True)
+    assert not is_logged_in(client)
+
+
+def test_logging_in_before_confirming_mails_the_link_again(app, auth):
+    post_signup(auth)
+    assert auth.login().status_code == 400
+    assert auth.login(password="pas le bon mot de passe").status_code == 400
+    links = [m for m in mails_to(app, "ana@example.org")
+             if "/signup/confirm/" in m.get_body().get_content()]
+    assert len(links) == 2  # sign-up, then the log-in with the right password
+
+
+def test_a_password_reset_confirms_the_address(app, client, auth):
+    post_signup(auth)
+    ask_for_reset(auth, "ana@example.org")
+    link = reset_link(sent_mail(app)[-1])
+    form = client.get(link)
+    client.post(link, data={"csrf_token": csrf_token(form), "password": NEW_PASSWORD,
+                            "confirm": NEW_PASSWORD})
+    auth.logout()
+    assert auth.login(password=NEW_PASSWORD).status_code == 302
 
 
 # --- log-in and log-out ---------------------------------------------------------
