@@ -18,6 +18,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from ..text_safety import has_unsafe_characters
 
@@ -132,8 +133,12 @@ class ReportPeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To (included)"), validators=[Optional()])
+    # Text inputs: the HTML checker flags type="date" (unsupported in some browsers),
+    # and ISO dates are what the CLI and the download links take too.
+    start = DateField(_l("From"), validators=[Optional()], widget=TextInput(),
+                      render_kw={"size": 10})
+    end = DateField(_l("To (included)"), validators=[Optional()], widget=TextInput(),
+                    render_kw={"size": 10})
     course = SelectField(_l("Course"), validators=[Optional()], validate_choice=True)
 
     def validate_start(self, field: DateField) -> None:

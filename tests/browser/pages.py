@@ -19,7 +19,9 @@ class SitePage:
     name: str
     # Placeholders: {reset} a valid password-reset path, {certificate} a certificate's page.
     path: str
-    login: str | None = None  # None: a visitor; "learner": chapter 1 opened; "graduate": done
+    # None: a visitor; "learner": chapter 1 opened; "graduate": done; "manager" (of
+    # organisation "demo") and "admin": see conftest.staff_states.
+    login: str | None = None
     # "submit": send the page's main form as it is (shows validation errors);
     # "submit-without-csrf": the same without its CSRF token (the 400 page).
     action: str | None = None
@@ -76,4 +78,10 @@ PAGES = [
     SitePage("certificate-check", "/certificates/verify"),
     SitePage("certificate-check-errors", "/certificates/verify", action="submit", status=400),
     SitePage("certificate-unknown", "/certificates/0000-0000-0000-0000", status=404),
+    SitePage("organisations", "/organisations/", login="manager"),
+    SitePage("organisation-dashboard", "/organisations/demo/", login="manager"),
+    SitePage("organisation-dashboard-errors", "/organisations/demo/?start=2026-04-01&end=2026-03-01",
+             login="manager", status=400),
+    SitePage("organisation-dashboard-admin", "/organisations/demo/", login="admin"),
+    SitePage("platform-report", "/admin/reports", login="admin"),
 ]
