@@ -168,3 +168,30 @@ def test_opening_twice_in_one_transaction_counts_once(engine: Engine, chapter: s
         assert not open_chapter(session, Learner(user_id, 0, 0), BASICS, chapter, NOW)
         session.commit()
     assert counts(engine) == {("started", "", 0, 0): 1, ("opened", chapter, 0, 0): 1}
+
+
+def test_the_chapter_page_writes_only_on_the_first_visit(app: Flask, client, auth: Auth):
+    """Counting lives on the first-visit path: a repeat view runs no statement through
+    SQLAlchemy at all (its two reads are HotQuery's, on the driver's cursor)."""
+    from sqlalchemy import event
+
+    from courseware.db import READER_KEY
+
+    auth.signup()
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement.split()[0].upper())
+
+    engines = [get_engine(app), app.extensions[READER_KEY]]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(CHAPTERS[0]).status_code == 200
+        assert "INSERT" in statements
+        statements.clear()
+        assert client.get(CHAPTERS[0]).status_code == 200
+        assert statements == []
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)
