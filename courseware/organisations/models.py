@@ -120,6 +120,9 @@ class FunnelCount(Base):
         Index("ix_funnel_counts_organisation_day", "organisation_id", "day"),
         # Sign-ups per week (platform report) read one step's rows only.
         Index("ix_funnel_counts_step_day", "step", "day"),
+        # The platform report reads this index alone, in group order (migration 0006).
+        Index("ix_funnel_counts_step_totals", "step", "organisation_id", "chapter_slug", "day",
+              "course_slug", "count"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

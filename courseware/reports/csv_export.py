@@ -15,6 +15,13 @@ from .funnel import FunnelRow, OrganisationReport, PlatformReport
 from .wording import Wording, wording
 
 BOM = "\ufeff"
+# A cell starting with one of these is a formula to Excel and LibreOffice: labels
+# typed by an admin or a partner must stay text ("CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text(value: str) -> str:
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
 def _rate(row: FunnelRow) -> str:
@@ -39,14 +46,15 @@ def report_csv(report: OrganisationReport | PlatformReport, locale: str) -> byte
     if isinstance(report, OrganisationReport):
         writer.writerow(_funnel_header(words, words.link))
         for row in report.links:
-            writer.writerow([words.row_label(row), *_figures(row)])
+            writer.writerow([_text(words.row_label(row)), *_figures(row)])
     else:
         writer.writerow(_funnel_header(words, words.organisation))
         for item in report.organisations:
-            writer.writerow([item.row.label, *_figures(item.row)])
+            writer.writerow([_text(item.row.label), *_figures(item.row)])
     writer.writerow([words.total, *_figures(report.total)])
     writer.writerow([])
     writer.writerow([words.chapter, words.opened, words.completed])
     for chapter in report.chapters:
-        writer.writerow([f"{chapter.position}. {chapter.title}", chapter.opened, chapter.completed])
+        writer.writerow([_text(f"{chapter.position}. {chapter.title}"), chapter.opened,
+                         chapter.completed])
     return (BOM + buffer.getvalue()).encode("utf-8")

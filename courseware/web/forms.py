@@ -19,6 +19,7 @@ from wtforms import (
     StringField,
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.widgets import TextInput
 
 from ..password_policy import Weakness, password_weakness
 from ..text_safety import has_invisible_characters, has_unsafe_characters, has_visible_letters
@@ -189,8 +190,12 @@ class ReportPeriodForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateField(_l("From"), validators=[Optional()])
-    end = DateField(_l("To (included)"), validators=[Optional()])
+    # Text inputs: the HTML checker flags type="date" (unsupported in some browsers),
+    # and ISO dates are what the CLI and the download links take too.
+    start = DateField(_l("From"), validators=[Optional()], widget=TextInput(),
+                      render_kw={"size": 10})
+    end = DateField(_l("To (included)"), validators=[Optional()], widget=TextInput(),
+                    render_kw={"size": 10})
     course = SelectField(_l("Course"), validators=[Optional()], validate_choice=True)
 
     def validate_start(self, field: DateField) -> None:

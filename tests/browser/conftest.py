@@ -168,6 +168,61 @@ def graduate(browser: Browser, live: LiveServer) -> tuple[dict, str]:
 
 
 @pytest.fixture(scope="session")
+def staff_states(browser: Browser, live: LiveServer) -> dict[str, dict]:
+    """Cookies of an admin and of the manager of organisation "demo" (whose report
+    has a link, a few counters and a learner who shares their progress)."""
+    from datetime import UTC, date, datetime
+
+    from sqlalchemy import create_engine, insert, select, update
+
+    from courseware.models import Organisation, OrganisationManager, TrackingLink, User
+    from courseware.reports.counters import count_event
+
+    emails = {role: sign_up_in_new_context(browser, live, name) for role, name in
+              (("admin", "Adèle Admin"), ("manager", "Manon Gestion"))}
+    engine = create_engine(live.database_url)
+    now = datetime.now(UTC)
+    with engine.begin() as connection:
+        organisation = connection.execute(insert(Organisation.__table__).values(
+            slug="demo", name="Organisation de démonstration", created_at=now).returning(
+            Organisation.__table__.c.id)).scalar_one()
+        link = connection.execute(insert(TrackingLink.__table__).values(
+            organisation_id=organisation, code="DEMO1", label="Agents — Île-de-France",
+            created_at=now).returning(TrackingLink.__table__.c.id)).scalar_one()
+        users = User.__table__
+        connection.execute(update(users).where(users.c.email == emails["admin"]).values(
+            role="admin", organisation_id=organisation, link_id=link, share_progress=True))
+        manager = connection.execute(select(users.c.id).where(
+            users.c.email == emails["manager"])).scalar_one()
+        connection.execute(insert(OrganisationManager.__table__).values(
+            organisation_id=organisation, user_id=manager, created_at=now))
+        for step, amount in (("click", 40), ("signup", 12), ("started", 9), ("finished", 3)):
+            count_event(connection, step=step, day=date.today(), organisation_id=organisation,
+                        link_id=link, course_slug="" if step in ("click", "signup") else COURSE,
+                        amount=amount)
+    engine.dispose()
+    states = {}
+    for role, email in emails.items():
+        context = new_context(browser, live)
+        page = context.new_page()
+        page.goto("/login")
+        page.locator("#email").fill(email)
+        page.locator("#password").fill(PASSWORD)
+        with page.expect_navigation():
+            page.locator("main form button[type=submit]").click()
+        states[role] = context.storage_state()
+        context.close()
+    return states
+
+
+def sign_up_in_new_context(browser: Browser, live: LiveServer, name: str) -> str:
+    context = new_context(browser, live)
+    email = sign_up(context.new_page(), live, name=name)
+    context.close()
+    return email
+
+
+@pytest.fixture(scope="session")
 def paths(reset_path: str, graduate: tuple[dict, str], partner_link: str) -> dict[str, str]:
     """Values for the placeholders of SitePage paths."""
     return {"reset": reset_path, "certificate": graduate[1], "link": partner_link}
@@ -249,14 +304,16 @@ def axe_source() -> str:
 
 @pytest.fixture(scope="session")
 def tabs(browser: Browser, live: LiveServer, learner_state: dict, graduate: tuple[dict, str],
-         partner_states: dict[str, dict], axe_source: str) -> Iterator[dict[str | None, Page]]:
+         partner_states: dict[str, dict], staff_states: dict[str, dict],
+         axe_source: str) -> Iterator[dict[str | None, Page]]:
     """One tab for each kind of visitor (keyed like SitePage.login), reused
     by every page check because a new browser context costs half a second.
 
     axe-core is loaded into every document by an init script, which the site's
     Content-Security-Policy does not block (a <script> tag would be).
     """
-    states = {None: None, "learner": learner_state, "graduate": graduate[0], **partner_states}
+    states = {None: None, "learner": learner_state, "graduate": graduate[0], **staff_states,
+              **partner_states}
     contexts = {login: new_context(browser, live, storage_state=state)
                 for login, state in states.items()}
     pages = {}

@@ -47,7 +47,8 @@ class SitePage:
     # {link} the code of an organisation's tracking link.
     path: str
     # None: a visitor; "learner": chapter 1 opened; "graduate": done; "admin"; "attributed":
-    # a visitor who came through an organisation's link; "member": signed up through it.
+    # a visitor who came through an organisation's link; "member": signed up through it;
+    # "manager" (of organisation "demo"): see conftest.staff_states.
     login: str | None = None
     # "submit": send the page's main form as it is (shows validation errors);
     # "submit-without-csrf": the same without its CSRF token (the 400 page).
@@ -117,4 +118,10 @@ PAGES = [
     SitePage("certificate-check", "/certificates/verify"),
     SitePage("certificate-check-errors", "/certificates/verify", action="submit", status=400),
     SitePage("certificate-unknown", "/certificates/0000-0000-0000-0000", status=404),
+    SitePage("organisations", "/organisations/", login="manager"),
+    SitePage("organisation-dashboard", "/organisations/demo/", login="manager"),
+    SitePage("organisation-dashboard-errors", "/organisations/demo/?start=2026-04-01&end=2026-03-01",
+             login="manager", status=400),
+    SitePage("organisation-dashboard-admin", "/organisations/demo/", login="admin"),
+    SitePage("platform-report", "/admin/reports", login="admin"),
 ]

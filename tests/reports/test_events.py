@@ -129,7 +129,9 @@ class Learner:
 
 
 def test_concurrent_completions_of_the_last_chapters_count_one_finish(engine: Engine):
-    """Two tabs completing the last two chapters at the same moment, on real connections."""
+    """Two tabs complete the last two chapters at the same moment: the second waits for
+    the first (the learner's row is locked), sees its completion, and counts the finish.
+    Without the lock each would see only its own chapter and nobody would count it."""
     with engine.begin() as connection:
         user_id = connection.execute(insert(User.__table__).values(
             email="ana@example.org", name="Ana", password_hash="x", role="learner",
@@ -137,19 +139,24 @@ def test_concurrent_completions_of_the_last_chapters_count_one_finish(engine: En
     learner = Learner(user_id, 0, 0)
     writer = engine.execution_options(sqlite_immediate=True)
     with Session(writer) as session:
-        open_chapter(session, learner, BASICS, "welcome", NOW)
         complete_chapter(session, learner, BASICS, "welcome", NOW)
         session.commit()
-    barrier = threading.Barrier(4)
+    first_done = threading.Event()
 
-    def complete(index: int) -> None:
+    def second_tab() -> None:
         with Session(writer) as session:
-            barrier.wait(timeout=30)
-            complete_chapter(session, learner, BASICS, ("data", "next")[index % 2], NOW)
+            first_done.wait(timeout=30)
+            complete_chapter(session, learner, BASICS, "next", NOW)
             session.commit()
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        list(pool.map(complete, range(4)))
+    with Session(writer) as first, ThreadPoolExecutor(max_workers=1) as pool:
+        complete_chapter(first, learner, BASICS, "data", NOW)  # not committed yet
+        second = pool.submit(second_tab)
+        first_done.set()
+        # Give the second tab time to reach the lock (the result does not depend on it).
+        threading.Event().wait(0.3)
+        first.commit()
+        second.result(timeout=30)
     found = counts(engine)
     assert found[("finished", "", 0, 0)] == 1
     assert found[("started", "", 0, 0)] == 1
@@ -168,3 +175,30 @@ def test_opening_twice_in_one_transaction_counts_once(engine: Engine, chapter: s
         assert not open_chapter(session, Learner(user_id, 0, 0), BASICS, chapter, NOW)
         session.commit()
     assert counts(engine) == {("started", "", 0, 0): 1, ("opened", chapter, 0, 0): 1}
+
+
+def test_the_chapter_page_writes_only_on_the_first_visit(app: Flask, client, auth: Auth):
+    """Counting lives on the first-visit path: a repeat view runs no statement through
+    SQLAlchemy at all (its two reads are HotQuery's, on the driver's cursor)."""
+    from sqlalchemy import event
+
+    from courseware.db import READER_KEY
+
+    auth.signup()
+    statements: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        statements.append(statement.split()[0].upper())
+
+    engines = [get_engine(app), app.extensions[READER_KEY]]
+    for engine in engines:
+        event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert client.get(CHAPTERS[0]).status_code == 200
+        assert "INSERT" in statements
+        statements.clear()
+        assert client.get(CHAPTERS[0]).status_code == 200
+        assert statements == []
+    finally:
+        for engine in engines:
+            event.remove(engine, "before_cursor_execute", record)

@@ -143,3 +143,13 @@ def platform_report_of_few():
     return PlatformReport(start=date(2026, 3, 1), end=date(2026, 3, 31), course_slug="basics",
                           course_title="Les bases", total=row, chapters=(), signups_per_week=(),
                           organisations=())
+
+
+def test_csv_labels_never_become_formulas(reports):
+    from dataclasses import replace
+
+    report = reports[0]
+    evil = replace(report, links=(replace(report.links[0], label="=HYPERLINK(\"http://x\")"),
+                                  replace(report.links[1], label="@SUM(A1)")))
+    rows = parse_csv(report_csv(evil, "en"))
+    assert rows[1][0] == "'=HYPERLINK(\"http://x\")" and rows[2][0] == "'@SUM(A1)"
