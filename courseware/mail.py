@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import secrets
 import smtplib
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from pathlib import Path
@@ -37,3 +38,38 @@ def send_mail(config: dict[str, Any], to: str, subject: str, body: str) -> None:
     path = folder / f"{stamp}-{secrets.token_hex(4)}.eml"
     path.write_bytes(bytes(message))
     log.info("No SMTP server configured: mail to %s saved in %s\n%s", to, path, body)
+
+
+def send_mails(config: dict[str, Any], messages: Iterable[tuple[str, str, str]]) -> int:
+    """Send several (to, subject, body) messages over one SMTP connection (a batch
+    of invitations would otherwise open one connection per e-mail); returns how
+    many were sent. Without SMTP each goes to the instance folder like send_mail."""
+    def build(to: str, subject: str, body: str) -> EmailMessage:
+        message = EmailMessage()
+        message["From"] = config["MAIL_FROM"]
+        message["To"] = to
+        message["Subject"] = subject
+        message.set_content(body)
+        return message
+
+    count = 0
+    if not config.get("SMTP_HOST"):
+        # Unlike send_mail, bodies are not logged: a batch would put thousands of
+        # signed links in the log. The files are there to pass on.
+        folder = Path(config["INSTANCE_DIR"]) / "mail"
+        folder.mkdir(exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
+        for to, subject, body in messages:
+            (folder / f"{stamp}-{secrets.token_hex(6)}.eml").write_bytes(bytes(build(to, subject, body)))
+            count += 1
+        log.info("No SMTP server configured: %s message(s) saved in %s", count, folder)
+        return count
+    with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]), timeout=10) as smtp:
+        if config.get("SMTP_STARTTLS"):
+            smtp.starttls()
+        if config.get("SMTP_USERNAME"):
+            smtp.login(config["SMTP_USERNAME"], config.get("SMTP_PASSWORD") or "")
+        for to, subject, body in messages:
+            smtp.send_message(build(to, subject, body))
+            count += 1
+    return count
