@@ -74,6 +74,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Sender address of outgoing mail."),
     Setting("RESET_TOKEN_MAX_AGE", "COURSEWARE_RESET_TOKEN_MAX_AGE", 3600,
             "Seconds a password-reset link stays valid."),
+    Setting("INVITATION_MAX_AGE", "COURSEWARE_INVITATION_MAX_AGE", 60 * 24 * 3600,
+            "Seconds a staff invitation link stays valid (default: 60 days)."),
+    Setting("INVITATION_BATCH_SIZE", "COURSEWARE_INVITATION_BATCH_SIZE", 200,
+            "Invitations sent per SMTP connection by the background sender and "
+            "`courseware orgs invite`."),
     Setting("PASSWORD_MIN_LENGTH", "COURSEWARE_PASSWORD_MIN_LENGTH", 10,
             "Shortest password accepted at sign-up and change."),
 )

@@ -7,7 +7,18 @@ from flask import Flask
 from ..accounts import load_identity
 from ..db import request_connection
 from ..extensions import limiter, login_manager
-from . import account, admin, auth, certificate_support, certificates, errors, learn, main, pages
+from . import (
+    account,
+    admin,
+    auth,
+    certificate_support,
+    certificates,
+    errors,
+    invitations,
+    learn,
+    main,
+    pages,
+)
 from .fast_paths import CachedCookieSessionInterface, DefaultHeaders
 from .views import template_globals
 
@@ -26,7 +37,7 @@ SECURITY_HEADERS = [
 
 
 def init_app(app: Flask) -> None:
-    for module in (main, auth, account, learn, certificates, pages):
+    for module in (main, auth, account, learn, certificates, pages, invitations):
         app.register_blueprint(module.bp)
     admin.init_app(app)
     certificate_support.init_app(app)

@@ -24,6 +24,7 @@ from ..extensions import limiter
 from ..mail import send_mail
 from ..models import User
 from .forms import EmptyForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from .invitations import accept_pending_invitation, pending_invitation_email
 from .views import external_url, safe_next_url
 
 bp = Blueprint("auth", __name__)
@@ -45,7 +46,7 @@ def _start_session(user: User, remember: bool) -> None:
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def signup() -> str | Response:
-    form = SignupForm(next=request.args.get("next", ""))
+    form = SignupForm(next=request.args.get("next", ""), email=pending_invitation_email())
     if form.validate_on_submit():
         try:
             user = accounts.create_user(get_session(), _hasher(), email=form.email.data,
@@ -55,6 +56,7 @@ def signup() -> str | Response:
             form.email.errors.append(_("An account already uses this e-mail address. "
                                        "Log in, or reset your password."))
         else:
+            accept_pending_invitation(get_session(), user)  # before the session is renewed
             _start_session(user, remember=False)
             flash(_("Welcome, %(name)s! Your progress will now be saved.", name=user.name))
             return redirect(safe_next_url(form.next.data, url_for("main.home")))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import audit, certificates, home, users  # noqa: F401 - each area module registers its views
+from . import audit, certificates, home, invitations, users  # noqa: F401 - each area module registers its views
 from .blueprints import admin_bp, organisation_bp
 
 
