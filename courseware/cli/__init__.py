@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from . import commands  # noqa: F401 - registers the core commands on `main`
+from . import (
+    commands,  # noqa: F401 - registers the core commands on `main`
+    orgs,  # noqa: F401 - `courseware orgs` and `courseware users grant`
+)
 from .base import main
 
 __all__ = ["main"]
