@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session
 from .accounts import delete_user, normalise_email
 from .certificates import detach_certificates_for_deleted_user
 from .models import Organisation, User
-from .organisations.access import ROLES
 from .organisations.audit import Actor, record_action
+from .organisations.directory import grant_role
 from .search import ESCAPE, contains_pattern
 
 _users = User.__table__
@@ -30,10 +30,6 @@ _users = User.__table__
 
 class LastAdmin(Exception):
     """The change would leave the platform without an admin."""
-
-
-class UnknownRole(ValueError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -93,14 +89,12 @@ def change_role(session: Session, user: User, role: str, *, actor: Actor, now: d
     """Give `user` the role; returns False when it already had it. Raises LastAdmin
     rather than leave no admin (an admin demoting themselves included). The
     change and its audit entry are committed together."""
-    if role not in ROLES:
-        raise UnknownRole(role)
     if user.role == role:
         return False
     if user.role == "admin" and _admin_count(session) <= 1:
         raise LastAdmin(user.email)
     previous = user.role
-    user.role = role
+    grant_role(session, user, role)  # raises directory.UnknownRole
     record_action(session, actor=actor, action="role.grant", target=user.email,
                   detail=f"{previous} → {role}", now=now)
     session.commit()
