@@ -15,17 +15,21 @@ from aiosmtpd.controller import Controller
 
 @dataclass
 class Inbox:
-    messages: list[EmailMessage] = field(default_factory=list)
+    raw: list[bytes] = field(default_factory=list)
     # One entry per SMTP connection that delivered mail (the client's address).
     connections: set[tuple[str, int]] = field(default_factory=set)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     async def handle_DATA(self, server, session, envelope) -> str:  # noqa: N802 - aiosmtpd's hook
-        message = message_from_bytes(envelope.content, policy=policy.default)
         with self.lock:
-            self.messages.append(message)  # type: ignore[arg-type]
+            self.raw.append(envelope.content)
             self.connections.add(session.peer)
         return "250 OK"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        """Parsed on demand: parsing in the server would slow every delivery."""
+        return [message_from_bytes(raw, policy=policy.default) for raw in self.raw]  # type: ignore[misc]
 
 
 def _free_port() -> int:
