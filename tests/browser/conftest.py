@@ -137,9 +137,32 @@ def graduate(browser: Browser, live: LiveServer) -> tuple[dict, str]:
 
 
 @pytest.fixture(scope="session")
-def paths(reset_path: str, graduate: tuple[dict, str]) -> dict[str, str]:
+def admin(browser: Browser, live: LiveServer, graduate: tuple[dict, str]) -> tuple[dict, int]:
+    """(cookies of an admin, the graduate's user id). The role is given in the
+    database, as `courseware users grant` would; organisation "a" exists."""
+    from sqlalchemy import create_engine, text
+
+    context = new_context(browser, live)
+    page = context.new_page()
+    email = sign_up(page, name="Alice Admin")
+    engine = create_engine(live.database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE users SET role = 'admin' WHERE email = :e"), {"e": email})
+        connection.execute(text(
+            "INSERT INTO organisations (slug, name, created_at) VALUES ('a', 'Organisation A', "
+            "CURRENT_TIMESTAMP)"))
+        graduate_id = connection.scalar(text(
+            "SELECT user_id FROM certificates ORDER BY id LIMIT 1"))
+    engine.dispose()
+    state = context.storage_state()
+    context.close()
+    return state, graduate_id
+
+
+@pytest.fixture(scope="session")
+def paths(reset_path: str, graduate: tuple[dict, str], admin: tuple[dict, int]) -> dict[str, str]:
     """Values for the placeholders of SitePage paths."""
-    return {"reset": reset_path, "certificate": graduate[1]}
+    return {"reset": reset_path, "certificate": graduate[1], "user": str(admin[1])}
 
 
 @pytest.fixture(scope="session")
@@ -177,14 +200,14 @@ def axe_source() -> str:
 
 @pytest.fixture(scope="session")
 def tabs(browser: Browser, live: LiveServer, learner_state: dict, graduate: tuple[dict, str],
-         axe_source: str) -> Iterator[dict[str | None, Page]]:
+         admin: tuple[dict, int], axe_source: str) -> Iterator[dict[str | None, Page]]:
     """One tab for each kind of visitor (keyed like SitePage.login), reused
     by every page check because a new browser context costs half a second.
 
     axe-core is loaded into every document by an init script, which the site's
     Content-Security-Policy does not block (a <script> tag would be).
     """
-    states = {None: None, "learner": learner_state, "graduate": graduate[0]}
+    states = {None: None, "learner": learner_state, "graduate": graduate[0], "admin": admin[0]}
     contexts = {login: new_context(browser, live, storage_state=state)
                 for login, state in states.items()}
     pages = {}

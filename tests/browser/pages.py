@@ -17,9 +17,11 @@ CHAPTERS = ("welcome", "data", "next")  # the tiny course of tests/helpers.py, i
 @dataclass(frozen=True)
 class SitePage:
     name: str
-    # Placeholders: {reset} a valid password-reset path, {certificate} a certificate's page.
+    # Placeholders: {reset} a valid password-reset path, {certificate} a certificate's page,
+    # {user} the id of the learner who owns that certificate.
     path: str
-    login: str | None = None  # None: a visitor; "learner": chapter 1 opened; "graduate": done
+    # None: a visitor; "learner": chapter 1 opened; "graduate": done; "admin": an admin
+    login: str | None = None
     # "submit": send the page's main form as it is (shows validation errors);
     # "submit-without-csrf": the same without its CSRF token (the 400 page).
     action: str | None = None
@@ -76,4 +78,19 @@ PAGES = [
     SitePage("certificate-check", "/certificates/verify"),
     SitePage("certificate-check-errors", "/certificates/verify", action="submit", status=400),
     SitePage("certificate-unknown", "/certificates/0000-0000-0000-0000", status=404),
+    SitePage("admin-home", "/admin/", login="admin"),
+    SitePage("admin-users", "/admin/users", login="admin"),
+    SitePage("admin-users-search", "/admin/users?q=chlo", login="admin"),
+    SitePage("admin-user", "/admin/users/{user}", login="admin"),
+    SitePage("admin-user-delete", "/admin/users/{user}/delete", login="admin"),
+    SitePage("admin-user-delete-errors", "/admin/users/{user}/delete", login="admin",
+             action="submit", status=400),
+    SitePage("admin-certificates", "/admin/certificates", login="admin"),
+    SitePage("admin-certificate", "/admin{certificate}", login="admin"),
+    SitePage("admin-certificate-revoke-errors", "/admin{certificate}", login="admin",
+             action="submit", status=400),
+    SitePage("admin-audit", "/admin/audit", login="admin"),
+    SitePage("organisation-invitations", "/organisations/a/invitations", login="admin"),
+    SitePage("organisation-invitations-errors", "/organisations/a/invitations", login="admin",
+             action="submit", status=400),
 ]

@@ -13,18 +13,35 @@ import pytest
 from sqlalchemy.orm import Session
 
 from courseware.db import get_engine
-from courseware.models import Organisation, OrganisationManager, User
+from courseware.models import Certificate, Organisation, OrganisationManager, User
 from tests.helpers import Auth, csrf_token
 
 PASSWORD = "un mot de passe solide"
 ROLES = ("anonymous", "learner", "instructor", "manager_a", "manager_b", "admin")
 ADMIN = frozenset({"admin"})
 MANAGERS_OF_A = frozenset({"manager_a", "admin"})
+CERTIFICATE = "ABCD-EFGH-JKMN-PQRS"
 
 # (method, rule) -> (a URL for that rule, the roles allowed). Organisation "a" is the
 # one in the URL; "manager_b" manages another organisation and must be refused.
 MATRIX: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("GET", "/admin/"): ("/admin/", ADMIN),
+    # Users, certificates and the audit log (H7). User 1 is the learner; CERTIFICATE is theirs.
+    ("GET", "/admin/users"): ("/admin/users?q=learner", ADMIN),
+    ("GET", "/admin/users/<int:user_id>"): ("/admin/users/1", ADMIN),
+    ("POST", "/admin/users/<int:user_id>/role"): ("/admin/users/1/role", ADMIN),
+    ("GET", "/admin/users/<int:user_id>/delete"): ("/admin/users/1/delete", ADMIN),
+    ("POST", "/admin/users/<int:user_id>/delete"): ("/admin/users/1/delete", ADMIN),
+    ("GET", "/admin/certificates"): ("/admin/certificates?q=learner", ADMIN),
+    ("GET", "/admin/certificates/<public_id>"): (f"/admin/certificates/{CERTIFICATE}", ADMIN),
+    ("POST", "/admin/certificates/<public_id>/revoke"): (
+        f"/admin/certificates/{CERTIFICATE}/revoke", ADMIN),
+    ("GET", "/admin/audit"): ("/admin/audit", ADMIN),
+    # Staff invitations of organisation "a".
+    ("GET", "/organisations/<slug>/invitations"): ("/organisations/a/invitations", MANAGERS_OF_A),
+    ("POST", "/organisations/<slug>/invitations"): ("/organisations/a/invitations", MANAGERS_OF_A),
+    ("POST", "/organisations/<slug>/invitations/confirm"): (
+        "/organisations/a/invitations/confirm", MANAGERS_OF_A),
 }
 
 AREAS = ("/admin", "/organisations")
@@ -55,6 +72,11 @@ def _make_users(app) -> None:
                                password_hash=hasher.hash(PASSWORD), created_at=now)
         session.add_all(users.values())
         session.flush()
+        session.add(Certificate(
+            public_id=CERTIFICATE, user_id=users["learner"].id, course_slug="basics",
+            course_title="Les bases", course_language="fr", content_version="1",
+            duration_minutes=10, issuer="Test", printed_name="Learner", issued_at=now,
+            signer_fingerprint="0" * 64))
         session.add_all([
             OrganisationManager(organisation_id=orgs["a"].id, user_id=users["manager_a"].id,
                                 created_at=now),

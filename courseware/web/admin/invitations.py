@@ -129,8 +129,8 @@ def _import(organisation: Organisation, parsed: ParsedFile) -> Response:
     session.commit()
     if result.added:
         start_sending(current_app._get_current_object(), base_url(), organisation.id)  # type: ignore[attr-defined]
-    flash(_("%(added)s new invitation(s) queued for sending; %(already)s address(es) had already "
-            "been invited.", added=result.added, already=result.already_invited))
+    flash(_("Invitations queued for sending: %(added)s. Addresses already invited, skipped: "
+            "%(already)s.", added=result.added, already=result.already_invited))
     return redirect(url_for("organisation.invitations", slug=organisation.slug))
 
 
