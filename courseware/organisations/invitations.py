@@ -210,7 +210,8 @@ def import_invitations(session: Session, organisation_id: int, rows: Sequence[In
             {"organisation_id": organisation_id, "email": row.email, "name": row.name,
              "created_at": now} for row in chunk
         ]).on_conflict_do_nothing(index_elements=["organisation_id", "email"])
-        added += session.execute(statement).rowcount
+        # RETURNING, not rowcount: drivers disagree on rowcount for multi-row inserts.
+        added += len(session.execute(statement.returning(_table.c.id)).all())
     return ImportResult(added=added, already_invited=len(rows) - added)
 
 

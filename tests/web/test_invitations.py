@@ -163,7 +163,8 @@ def test_invitations_go_out_over_smtp_one_connection_per_batch(smtp_app):
     assert sorted(message["To"] for message in messages) == [
         f"agent{i}@gendarmerie.example" for i in range(5)]
     assert len(inbox.connections) == 3  # batches of 2, 2 and 1
-    assert messages[0]["Subject"] == "Gendarmerie invites you to take the course"
+    # In the platform's default language (French here), whoever uploaded the file.
+    assert messages[0]["Subject"] == "Gendarmerie vous invite à suivre la formation"
     assert LINK.search(messages[0].get_content())
     assert all(row.sent_at is not None for row in invitations(app))
 
