@@ -48,7 +48,8 @@ def orgs_invite(slug: str, csv_file: Path, skip_invalid: bool, no_send: bool) ->
             f"--skip-invalid to import the {len(parsed.rows)} valid row(s)")
     with _session() as (app, session):
         organisation = _organisation(session, slug)
-        result = import_invitations(session, organisation.id, parsed.rows, datetime.now(UTC))
+        organisation_id = organisation.id  # read before commit expires it
+        result = import_invitations(session, organisation_id, parsed.rows, datetime.now(UTC))
         _audit(session, "invitations.import", organisation.slug,
                f"{result.added} new, {result.already_invited} already invited, "
                f"{len(parsed.problems)} bad rows skipped")
@@ -60,6 +61,6 @@ def orgs_invite(slug: str, csv_file: Path, skip_invalid: bool, no_send: bool) ->
         if not base_url:
             raise click.ClickException("set COURSEWARE_BASE_URL so the e-mails can link to the "
                                        "site (the invitations stay queued)")
-        sent = send_now(app, base_url, organisation.id)
-        progress = invitation_progress(session, organisation.id)
+        sent = send_now(app, base_url, organisation_id)
+        progress = invitation_progress(session, organisation_id)
         click.echo(f"{sent} invitation(s) sent; {progress.sent} of {progress.total} sent in all")
