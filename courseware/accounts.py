@@ -13,7 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .db import HotQuery
-from .models import Certificate, ChapterProgress, User
+from .models import Certificate, ChapterProgress, Organisation, TrackingLink, User
+from .organisations.attribution import Attribution, attribute_new_account
 from .passwords import verify_password
 from .progress import ProgressRow, progress_rows_for_export
 
@@ -92,13 +93,24 @@ def load_identity(connection: Connection, session_id: str) -> Identity | None:
 
 
 def create_user(session: Session, hasher: PasswordHasher, *, email: str, name: str,
-                password: str, role: str = "learner", locale: str | None = None) -> User:
-    """Create an account; raises EmailTaken if the address is in use (any case)."""
+                password: str, role: str = "learner", locale: str | None = None,
+                attribution: Attribution | None = None, share_progress: bool = False) -> User:
+    """Create an account; raises EmailTaken if the address is in use (any case).
+
+    A learner's sign-up is counted (for the organisation they came through, if
+    they kept it) in the same transaction: no account without its count, and no
+    count without its account.
+    """
+    now = datetime.now(UTC)
     user = User(email=normalise_email(email), name=name.strip(),
                 password_hash=hasher.hash(password), role=role, locale=locale,
-                created_at=datetime.now(UTC), session_version=1)
+                created_at=now, session_version=1)
     session.add(user)
     try:
+        session.flush()  # a taken e-mail fails here, before anything is counted
+        if role == "learner":
+            attribute_new_account(session, user, attribution, share_progress=share_progress,
+                                  day=now.date())
         session.commit()
     except IntegrityError as exc:
         session.rollback()
@@ -160,6 +172,7 @@ def export_user_data(session: Session, user: User) -> dict:
             "role": user.role,
             "created_at": user.created_at.isoformat(),
         },
+        "organisation": _organisation_export(session, user),
         "progress": progress_rows_for_export(session, user.id),
         "certificates": [
             {
@@ -169,6 +182,21 @@ def export_user_data(session: Session, user: User) -> dict:
             }
             for c in certificates
         ],
+    }
+
+
+def _organisation_export(session: Session, user: User) -> dict | None:
+    """The organisation the learner came through and what they agreed to share."""
+    if user.organisation_id is None:
+        return None
+    organisation = session.get(Organisation, user.organisation_id)
+    link = session.get(TrackingLink, user.link_id) if user.link_id is not None else None
+    return {
+        "slug": organisation.slug if organisation else None,
+        "name": organisation.name if organisation else None,
+        "joined_through": user.attribution,
+        "link": link.label if link else None,
+        "managers_see_my_progress": user.share_progress,
     }
 
 

@@ -81,7 +81,13 @@ SETTINGS: tuple[Setting, ...] = (
             "`courseware orgs invite`."),
     Setting("PASSWORD_MIN_LENGTH", "COURSEWARE_PASSWORD_MIN_LENGTH", 10,
             "Shortest password accepted at sign-up and change."),
+    Setting("ATTRIBUTION_DAYS", "COURSEWARE_ATTRIBUTION_DAYS", 90,
+            "Days the browser remembers which organisation's link a visitor came through "
+            "(first-party cookie, until sign-up). At most 390: the CNIL allows 13 months."),
 )
+
+# Under 13 months whatever the month lengths, as the CNIL's exemption requires.
+MAX_ATTRIBUTION_DAYS = 390
 
 
 def _coerce(raw: str, default: object) -> object:
@@ -113,6 +119,9 @@ def resolve_paths(config: dict[str, object]) -> None:
     config["DATABASE_URL"] = normalise_database_url(str(config["DATABASE_URL"]))
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = load_or_create_secret_key(instance)
+    if not 1 <= int(config["ATTRIBUTION_DAYS"]) <= MAX_ATTRIBUTION_DAYS:  # type: ignore[call-overload]
+        raise ValueError(f"COURSEWARE_ATTRIBUTION_DAYS must be from 1 to {MAX_ATTRIBUTION_DAYS} "
+                         "(the CNIL's consent exemption allows a cookie of at most 13 months)")
     if config.get("SECURE_COOKIES") is None:
         config["SECURE_COOKIES"] = str(config.get("BASE_URL") or "").startswith("https://")
 

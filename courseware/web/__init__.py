@@ -10,6 +10,7 @@ from ..extensions import limiter, login_manager
 from . import (
     account,
     admin,
+    attribution,
     auth,
     certificate_support,
     certificates,
@@ -18,6 +19,7 @@ from . import (
     learn,
     main,
     pages,
+    tracking,
 )
 from .fast_paths import CachedCookieSessionInterface, DefaultHeaders
 from .views import template_globals
@@ -37,9 +39,10 @@ SECURITY_HEADERS = [
 
 
 def init_app(app: Flask) -> None:
-    for module in (main, auth, account, learn, certificates, pages, invitations):
+    for module in (main, auth, account, learn, certificates, pages, tracking, invitations):
         app.register_blueprint(module.bp)
     admin.init_app(app)
+    attribution.init_app(app)
     certificate_support.init_app(app)
     errors.init_app(app)
     app.context_processor(template_globals)

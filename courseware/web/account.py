@@ -12,10 +12,11 @@ from flask_login import current_user, login_required, login_user, logout_user
 from .. import accounts
 from ..certificates import detach_certificates_for_deleted_user
 from ..db import get_session
-from ..models import User
+from ..models import Organisation, User
+from ..organisations.attribution import leave_organisation, set_share_progress
 from ..passwords import verify_password
 from .certificates import certificates_of
-from .forms import ChangePasswordForm, DeleteAccountForm, NameForm
+from .forms import ChangePasswordForm, DeleteAccountForm, EmptyForm, NameForm, ShareProgressForm
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -29,10 +30,18 @@ def _user() -> User:
 def _page(name_form: NameForm | None = None, password_form: ChangePasswordForm | None = None,
           status: int = 200) -> tuple[str, int]:
     user = _user()
+    organisation = (get_session().get(Organisation, user.organisation_id)
+                    if user.organisation_id is not None else None)
+    share_form = ShareProgressForm(share_progress=user.share_progress)
+    if organisation is not None:
+        share_form.share_progress.label.text = _(
+            "Let %(organisation)s’s managers see my individual progress",
+            organisation=organisation.name)
     return render_template(
         "account/index.html", user=user, certificates=certificates_of(user.id),
         name_form=name_form or NameForm(name=user.name),
         password_form=password_form or ChangePasswordForm(),
+        organisation=organisation, share_form=share_form, leave_form=EmptyForm(),
     ), status
 
 
@@ -69,6 +78,37 @@ def change_password() -> Response | tuple[str, int]:
     accounts.set_password(get_session(), hasher, user, form.password.data)
     login_user(accounts.identity_of(user))  # this session stays, the others end
     flash(_("Your password has been changed. Other devices have been logged out."))
+    return redirect(url_for("account.index"))
+
+
+@bp.post("/organisation/consent")
+@login_required
+def change_share_progress() -> Response | tuple[str, int]:
+    form = ShareProgressForm()
+    if not form.validate_on_submit():
+        return _page(status=400)
+    user = _user()
+    if user.organisation_id is None:
+        return redirect(url_for("account.index"))
+    set_share_progress(get_session(), user, bool(form.share_progress.data))
+    get_session().commit()
+    flash(_("Your organisation’s managers can now see your individual progress.")
+          if user.share_progress else
+          _("Your organisation’s managers now see only totals, without you in particular."))
+    return redirect(url_for("account.index"))
+
+
+@bp.post("/organisation/leave")
+@login_required
+def leave() -> Response | tuple[str, int]:
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return _page(status=400)
+    user = _user()
+    if user.organisation_id is not None:
+        leave_organisation(get_session(), user)
+        get_session().commit()
+        flash(_("Your account is no longer linked to an organisation."))
     return redirect(url_for("account.index"))
 
 

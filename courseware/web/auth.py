@@ -23,6 +23,8 @@ from ..db import get_session
 from ..extensions import limiter
 from ..mail import send_mail
 from ..models import User
+from ..organisations.attribution import checked_attribution
+from .attribution import forget_attribution, remembered_attribution
 from .forms import EmptyForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from .invitations import accept_pending_invitation, pending_invitation_email
 from .views import external_url, safe_next_url
@@ -47,11 +49,24 @@ def _start_session(user: User, remember: bool) -> None:
 @limiter.limit(_rate_limit, methods=["POST"])
 def signup() -> str | Response:
     form = SignupForm(next=request.args.get("next", ""), email=pending_invitation_email())
+    # The organisation this visitor came through, if any: shown on the form, kept
+    # on the account unless the learner removes it.
+    joined = checked_attribution(get_session(), remembered_attribution())
+    organisation = joined[1] if joined else None
+    if organisation is not None:
+        form.leave_organisation.label.text = _("Don’t link my account to %(organisation)s",
+                                               organisation=organisation.name)
+        form.share_progress.label.text = _(
+            "Let %(organisation)s’s managers see my individual progress",
+            organisation=organisation.name)
     if form.validate_on_submit():
+        keep = joined is not None and not form.leave_organisation.data
         try:
-            user = accounts.create_user(get_session(), _hasher(), email=form.email.data,
-                                        name=form.name.data, password=form.password.data,
-                                        locale=request.cookies.get("lang"))
+            user = accounts.create_user(
+                get_session(), _hasher(), email=form.email.data, name=form.name.data,
+                password=form.password.data, locale=request.cookies.get("lang"),
+                attribution=joined[0] if keep and joined else None,
+                share_progress=keep and bool(form.share_progress.data))
         except accounts.EmailTaken:
             form.email.errors.append(_("An account already uses this e-mail address. "
                                        "Log in, or reset your password."))
@@ -59,8 +74,9 @@ def signup() -> str | Response:
             accept_pending_invitation(get_session(), user)  # before the session is renewed
             _start_session(user, remember=False)
             flash(_("Welcome, %(name)s! Your progress will now be saved.", name=user.name))
-            return redirect(safe_next_url(form.next.data, url_for("main.home")))
-    return render_template("auth/signup.html", form=form), 400 if form.errors else 200
+            return forget_attribution(redirect(safe_next_url(form.next.data, url_for("main.home"))))
+    return render_template("auth/signup.html", form=form, organisation=organisation), \
+        400 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])

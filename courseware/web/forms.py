@@ -44,6 +44,9 @@ class SignupForm(FlaskForm):
         Length(max=254)])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Please choose a password.")), _password_length])
+    # Shown only when the visitor came through an organisation (labels name it).
+    leave_organisation = BooleanField()
+    share_progress = BooleanField()
     next = HiddenField()
 
 
@@ -120,3 +123,7 @@ class VerifyUploadForm(FlaskForm):
     pdf = FileField(_l("Certificate (PDF file)"), validators=[
         FileRequired(_l("Please choose a PDF file.")),
         FileSize(max_size=4 * 1024 * 1024, message=_l("The file is larger than 4 MB."))])
+
+
+class ShareProgressForm(FlaskForm):
+    share_progress = BooleanField()

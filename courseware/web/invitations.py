@@ -37,6 +37,7 @@ from ..organisations.invitations import (
     mark_accepted,
     send_pending_invitations,
 )
+from .attribution import remember_attribution
 
 log = logging.getLogger(__name__)
 bp = Blueprint("invitations", __name__)
@@ -44,10 +45,6 @@ bp = Blueprint("invitations", __name__)
 # What the invitation link leaves in the (signed) session cookie until sign-up.
 SESSION_KEY = "invitation"
 
-try:  # H4's attribution glue; until it is merged the invitation is applied at sign-up
-    from .attribution import remember_attribution
-except ImportError:  # pragma: no cover - removed once attribution is merged
-    remember_attribution = None
 
 
 @bp.get("/invitations/<token>")
@@ -60,10 +57,9 @@ def accept(token: str) -> object:
     if current_user.is_authenticated:
         flash(_("You already have an account: you are logged in."))
         return redirect(url_for("main.home"))
-    if remember_attribution is not None:
-        remember_attribution(invitation.organisation_id, None, "invitation")
-    session[SESSION_KEY] = {"id": invitation.id, "email": invitation.email,
-                            "organisation_id": invitation.organisation_id}
+    # First touch wins: a visitor who came through a tracking link keeps that one.
+    remember_attribution(invitation.organisation_id, None, "invitation")
+    session[SESSION_KEY] = {"id": invitation.id, "email": invitation.email}
     return redirect(url_for("auth.signup"))
 
 
@@ -75,15 +71,11 @@ def pending_invitation_email() -> str | None:
 
 def accept_pending_invitation(db_session: Session, user: object) -> None:
     """At sign-up (before the session is renewed): mark the invitation accepted.
-    Without the attribution glue, the invitation also attributes the account
-    here, unless something already did (first touch wins)."""
+    (The attribution itself travels in the attribution cookie, like a link's.)"""
     pending = session.pop(SESSION_KEY, None)
     if not isinstance(pending, dict) or not isinstance(pending.get("id"), int):
         return
     mark_accepted(db_session, pending["id"], datetime.now(UTC))
-    if remember_attribution is None and getattr(user, "organisation_id", None) is None:
-        user.organisation_id = pending.get("organisation_id")  # type: ignore[attr-defined]
-        user.attribution = "invitation"  # type: ignore[attr-defined]
     db_session.commit()
 
 

@@ -10,6 +10,9 @@ from .views import learner_progress, library, safe_next_url
 
 bp = Blueprint("main", __name__)
 
+# How long the language choice is remembered (stated on the privacy page).
+LANGUAGE_COOKIE_DAYS = 365
+
 
 @bp.get("/")
 def home() -> str:
@@ -31,6 +34,6 @@ def set_language() -> Response:
     language = request.form.get("language", "")
     response = redirect(safe_next_url(request.form.get("next"), url_for("main.home")))
     if language in LANGUAGES:
-        response.set_cookie(LANGUAGE_COOKIE, language, max_age=365 * 24 * 3600,
+        response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_DAYS * 24 * 3600,
                             samesite="Lax", httponly=True)
     return response

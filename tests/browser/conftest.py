@@ -10,6 +10,8 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -137,32 +139,72 @@ def graduate(browser: Browser, live: LiveServer) -> tuple[dict, str]:
 
 
 @pytest.fixture(scope="session")
-def admin(browser: Browser, live: LiveServer, graduate: tuple[dict, str]) -> tuple[dict, int]:
-    """(cookies of an admin, the graduate's user id). The role is given in the
-    database, as `courseware users grant` would; organisation "a" exists."""
-    from sqlalchemy import create_engine, text
-
-    context = new_context(browser, live)
-    page = context.new_page()
-    email = sign_up(page, name="Alice Admin")
-    engine = create_engine(live.database_url)
-    with engine.begin() as connection:
-        connection.execute(text("UPDATE users SET role = 'admin' WHERE email = :e"), {"e": email})
-        connection.execute(text(
-            "INSERT INTO organisations (slug, name, created_at) VALUES ('a', 'Organisation A', "
-            "CURRENT_TIMESTAMP)"))
-        graduate_id = connection.scalar(text(
-            "SELECT user_id FROM certificates ORDER BY id LIMIT 1"))
-    engine.dispose()
-    state = context.storage_state()
-    context.close()
-    return state, graduate_id
+def paths(reset_path: str, graduate: tuple[dict, str], partner_link: str,
+          graduate_id: int) -> dict[str, str]:
+    """Values for the placeholders of SitePage paths."""
+    return {"reset": reset_path, "certificate": graduate[1], "link": partner_link,
+            "user": str(graduate_id)}
 
 
 @pytest.fixture(scope="session")
-def paths(reset_path: str, graduate: tuple[dict, str], admin: tuple[dict, int]) -> dict[str, str]:
-    """Values for the placeholders of SitePage paths."""
-    return {"reset": reset_path, "certificate": graduate[1], "user": str(admin[1])}
+def graduate_id(live: LiveServer, graduate: tuple[dict, str]) -> int:
+    """The user id of the graduate (for the admin's page about them)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(live.database_url)
+    with engine.connect() as connection:
+        user_id = connection.scalar(text("SELECT user_id FROM certificates ORDER BY id LIMIT 1"))
+    engine.dispose()
+    return user_id
+
+
+ADMIN_EMAIL = "admin@example.org"
+
+
+def cli(live: LiveServer, *args: str, input: str | None = None) -> str:
+    """Run `courseware ...` against the live server's instance; returns its stdout."""
+    env = {**os.environ, "COURSEWARE_CONTENT_DIR": str(live.instance_dir.parent / "content"),
+           "COURSEWARE_INSTANCE_DIR": str(live.instance_dir),
+           "COURSEWARE_DATABASE_URL": live.database_url,
+           "COURSEWARE_SECRET_KEY": "live-server-test-key"}
+    result = subprocess.run([sys.executable, "-m", "courseware.cli", *args], env=env, input=input,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+@pytest.fixture(scope="session")
+def partner_link(live: LiveServer) -> str:
+    """An organisation with a tracking link, and an admin, made with the CLI; the link's code."""
+    cli(live, "orgs", "create", "gendarmerie", "--name", "Gendarmerie nationale")
+    code = cli(live, "orgs", "link", "gendarmerie", "--label", "Officiers").strip().rsplit("/", 1)[1]
+    cli(live, "users", "create-admin", "--email", ADMIN_EMAIL, "--name", "Admin",
+        "--password-stdin", input=PASSWORD + "\n")
+    return code
+
+
+@pytest.fixture(scope="session")
+def partner_states(browser: Browser, live: LiveServer, partner_link: str) -> dict[str, dict]:
+    """Cookies of an admin, of a visitor who came through the partner's link, and of
+    a learner who signed up through it."""
+    states = {}
+    context = new_context(browser, live)
+    page = context.new_page()
+    page.goto("/login")
+    page.locator("#email").fill(ADMIN_EMAIL)
+    page.locator("#password").fill(PASSWORD)
+    with page.expect_navigation():
+        page.locator("main form button[type=submit]").click()
+    states["admin"] = context.storage_state()
+    context.close()
+    context = new_context(browser, live)
+    page = context.new_page()
+    page.goto(f"/go/{partner_link}")
+    states["attributed"] = context.storage_state()
+    sign_up(page, name="Inès Moreau")
+    states["member"] = context.storage_state()
+    context.close()
+    return states
 
 
 @pytest.fixture(scope="session")
@@ -200,14 +242,14 @@ def axe_source() -> str:
 
 @pytest.fixture(scope="session")
 def tabs(browser: Browser, live: LiveServer, learner_state: dict, graduate: tuple[dict, str],
-         admin: tuple[dict, int], axe_source: str) -> Iterator[dict[str | None, Page]]:
+         partner_states: dict[str, dict], axe_source: str) -> Iterator[dict[str | None, Page]]:
     """One tab for each kind of visitor (keyed like SitePage.login), reused
     by every page check because a new browser context costs half a second.
 
     axe-core is loaded into every document by an init script, which the site's
     Content-Security-Policy does not block (a <script> tag would be).
     """
-    states = {None: None, "learner": learner_state, "graduate": graduate[0], "admin": admin[0]}
+    states = {None: None, "learner": learner_state, "graduate": graduate[0], **partner_states}
     contexts = {login: new_context(browser, live, storage_state=state)
                 for login, state in states.items()}
     pages = {}

@@ -18,9 +18,11 @@ CHAPTERS = ("welcome", "data", "next")  # the tiny course of tests/helpers.py, i
 class SitePage:
     name: str
     # Placeholders: {reset} a valid password-reset path, {certificate} a certificate's page,
-    # {user} the id of the learner who owns that certificate.
+    # {link} the code of an organisation's tracking link, {user} the id of the learner who
+    # owns {certificate}.
     path: str
-    # None: a visitor; "learner": chapter 1 opened; "graduate": done; "admin": an admin
+    # None: a visitor; "learner": chapter 1 opened; "graduate": done; "admin"; "attributed":
+    # a visitor who came through an organisation's link; "member": signed up through it.
     login: str | None = None
     # "submit": send the page's main form as it is (shows validation errors);
     # "submit-without-csrf": the same without its CSRF token (the 400 page).
@@ -65,6 +67,15 @@ PAGES = [
     SitePage("account-delete-errors", "/account/delete", login="learner", action="submit",
              status=400),
     SitePage("accessibility", "/accessibility"),
+    SitePage("privacy", "/privacy"),
+    SitePage("tracking-unknown", "/go/zzzzzz", status=404),
+    SitePage("signup-organisation", "/signup", login="attributed"),
+    SitePage("account-organisation", "/account/", login="member"),
+    SitePage("admin-organisations", "/admin/organisations/", login="admin"),
+    SitePage("admin-organisation-new", "/admin/organisations/new", login="admin"),
+    SitePage("admin-organisation-new-errors", "/admin/organisations/new", login="admin",
+             action="submit", status=400),
+    SitePage("admin-organisation", "/admin/organisations/gendarmerie/", login="admin"),
     SitePage("error-404", "/no-such-page", status=404),
     SitePage("error-400-csrf", "/login", action="submit-without-csrf", status=400),
     SitePage("certificate-not-yet", f"/courses/{COURSE}/certificate", login="learner",
@@ -90,7 +101,7 @@ PAGES = [
     SitePage("admin-certificate-revoke-errors", "/admin{certificate}", login="admin",
              action="submit", status=400),
     SitePage("admin-audit", "/admin/audit", login="admin"),
-    SitePage("organisation-invitations", "/organisations/a/invitations", login="admin"),
-    SitePage("organisation-invitations-errors", "/organisations/a/invitations", login="admin",
-             action="submit", status=400),
+    SitePage("organisation-invitations", "/organisations/gendarmerie/invitations", login="admin"),
+    SitePage("organisation-invitations-errors", "/organisations/gendarmerie/invitations",
+             login="admin", action="submit", status=400),
 ]

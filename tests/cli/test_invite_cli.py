@@ -11,8 +11,8 @@ from tests.cli.test_cli import run
 from tests.cli.test_orgs_cli import db, environment  # noqa: F401 - fixtures
 
 
-def _mails(environment: dict[str, str]) -> list[Path]:
-    folder = Path(environment["COURSEWARE_INSTANCE_DIR"]) / "mail"
+def _mails(env: dict[str, str]) -> list[Path]:
+    folder = Path(env["COURSEWARE_INSTANCE_DIR"]) / "mail"
     return sorted(folder.glob("*.eml")) if folder.exists() else []
 
 

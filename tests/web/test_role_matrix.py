@@ -13,19 +13,36 @@ import pytest
 from sqlalchemy.orm import Session
 
 from courseware.db import get_engine
-from courseware.models import Certificate, Organisation, OrganisationManager, User
+from courseware.models import Certificate, Organisation, OrganisationManager, TrackingLink, User
 from tests.helpers import Auth, csrf_token
 
 PASSWORD = "un mot de passe solide"
 ROLES = ("anonymous", "learner", "instructor", "manager_a", "manager_b", "admin")
 ADMIN = frozenset({"admin"})
 MANAGERS_OF_A = frozenset({"manager_a", "admin"})
+# A tracking link of organisation "a", and the logo it has (made by _make_users).
+LINK_CODE = "k7m2qx"
+LOGO = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4"/></svg>'
 CERTIFICATE = "ABCD-EFGH-JKMN-PQRS"
 
 # (method, rule) -> (a URL for that rule, the roles allowed). Organisation "a" is the
 # one in the URL; "manager_b" manages another organisation and must be refused.
 MATRIX: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("GET", "/admin/"): ("/admin/", ADMIN),
+    ("GET", "/admin/organisations/"): ("/admin/organisations/", ADMIN),
+    ("GET", "/admin/organisations/new"): ("/admin/organisations/new", ADMIN),
+    ("POST", "/admin/organisations/new"): ("/admin/organisations/new", ADMIN),
+    ("GET", "/admin/organisations/<slug>/"): ("/admin/organisations/a/", ADMIN),
+    ("POST", "/admin/organisations/<slug>/links"): ("/admin/organisations/a/links", ADMIN),
+    ("GET", "/admin/organisations/<slug>/logo"): ("/admin/organisations/a/logo", ADMIN),
+    ("POST", "/admin/organisations/<slug>/managers"): ("/admin/organisations/a/managers", ADMIN),
+    # User 1 exists (the learner); removing a non-manager is a harmless redirect.
+    ("POST", "/admin/organisations/<slug>/managers/<int:user_id>/remove"):
+        ("/admin/organisations/a/managers/1/remove", ADMIN),
+    ("GET", "/admin/organisations/<slug>/links/<code>/qr.svg"):
+        (f"/admin/organisations/a/links/{LINK_CODE}/qr.svg", ADMIN),
+    ("GET", "/admin/organisations/<slug>/links/<code>/poster.pdf"):
+        (f"/admin/organisations/a/links/{LINK_CODE}/poster.pdf", ADMIN),
     # Users, certificates and the audit log (H7). User 1 is the learner; CERTIFICATE is theirs.
     ("GET", "/admin/users"): ("/admin/users?q=learner", ADMIN),
     ("GET", "/admin/users/<int:user_id>"): ("/admin/users/1", ADMIN),
@@ -72,6 +89,9 @@ def _make_users(app) -> None:
                                password_hash=hasher.hash(PASSWORD), created_at=now)
         session.add_all(users.values())
         session.flush()
+        orgs["a"].logo, orgs["a"].logo_type = LOGO, "image/svg+xml"
+        session.add(TrackingLink(organisation_id=orgs["a"].id, code=LINK_CODE, label="Staff",
+                                 created_at=now))
         session.add(Certificate(
             public_id=CERTIFICATE, user_id=users["learner"].id, course_slug="basics",
             course_title="Les bases", course_language="fr", content_version="1",

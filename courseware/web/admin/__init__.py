@@ -10,7 +10,14 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import audit, certificates, home, invitations, users  # noqa: F401 - each area module registers its views
+from . import (  # noqa: F401 - each area module registers its views
+    audit,
+    certificates,
+    home,
+    invitations,
+    organisations,
+    users,
+)
 from .blueprints import admin_bp, organisation_bp
 
 
