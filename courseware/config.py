@@ -10,6 +10,13 @@ import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
+
+from .private_files import make_private_file, make_private_folder
+
+
+class ConfigError(ValueError):
+    """A setting that cannot work: start-up stops with this message."""
 
 
 @dataclass(frozen=True)
@@ -33,8 +40,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CONTENT_DIR", "COURSEWARE_CONTENT_DIR", "./content",
             "Folder holding one sub-folder per course."),
     Setting("BASE_URL", "COURSEWARE_BASE_URL", None,
-            "Public address, e.g. `https://cours.example.fr`, used in e-mails and "
-            "certificates. Default: the address of the current request."),
+            "Public address, e.g. `https://cours.example.fr`, used in e-mails, certificates "
+            "and share links (never the request's Host header). Default: `courseware serve` "
+            "uses the address it listens on (`http://127.0.0.1:8000`); `wsgi.py` refuses to "
+            "start without it."),
+    Setting("ALLOWED_HOSTS", "COURSEWARE_ALLOWED_HOSTS", None,
+            "Other host names the site answers to, comma-separated (`.example.fr` allows every "
+            "sub-domain). Requests for any host not listed, nor BASE_URL's, nor a loopback "
+            "name, get a 400 page."),
     Setting("SECURE_COOKIES", "COURSEWARE_SECURE_COOKIES", None,
             "Send cookies only over HTTPS. Default: on when BASE_URL starts with https."),
     Setting("DEFAULT_LOCALE", "COURSEWARE_DEFAULT_LOCALE", "fr",
@@ -49,7 +62,8 @@ SETTINGS: tuple[Setting, ...] = (
             "are trusted (for client addresses in rate limits and https detection)."),
     Setting("CERTIFICATES_DIR", "COURSEWARE_CERTIFICATES_DIR", None,
             "Certificate branding folder (layout.yaml, wording, fonts, logo). Default: the "
-            "`certificates/` folder shipped with courseware."),
+            "branding shipped inside the package (`courseware/certificates/branding/`); see "
+            "`certificates/README.md` to make your own."),
     Setting("SIGNING_KEY", "COURSEWARE_SIGNING_KEY", None,
             "PEM private key (RSA or ECDSA) that signs certificate PDFs. Default: generated "
             "once into `instance/signing-key.pem`."),
@@ -59,12 +73,16 @@ SETTINGS: tuple[Setting, ...] = (
             "Common name of the self-signed signing certificate generated on first run."),
     Setting("CERTIFICATE_RATE_LIMIT", "COURSEWARE_CERTIFICATE_RATE_LIMIT", "60 per minute",
             "Certificate pages and uploads allowed per client address (stops enumeration)."),
+    Setting("CLAIM_RATE_LIMIT", "COURSEWARE_CLAIM_RATE_LIMIT", "5 per hour",
+            "Certificates one account can have issued or re-issued (name corrections)."),
+    Setting("CLAIM_ADDRESS_RATE_LIMIT", "COURSEWARE_CLAIM_ADDRESS_RATE_LIMIT", "60 per hour",
+            "Certificates issued or re-issued per client address (a classroom shares one)."),
     Setting("CONTACT_EMAIL", "COURSEWARE_CONTACT_EMAIL", None,
             "Address shown to learners for help and accessibility requests. "
             "Default: MAIL_FROM."),
     Setting("SMTP_HOST", "COURSEWARE_SMTP_HOST", None,
             "SMTP server for password-reset mail. Unset: mail is written to "
-            "`instance/mail/` and the log."),
+            "`instance/mail/` (owner-only files; the log says where, never the link)."),
     Setting("SMTP_PORT", "COURSEWARE_SMTP_PORT", 587, "SMTP port."),
     Setting("SMTP_USERNAME", "COURSEWARE_SMTP_USERNAME", None, "SMTP login."),
     Setting("SMTP_PASSWORD", "COURSEWARE_SMTP_PASSWORD", None, "SMTP password."),
@@ -81,6 +99,11 @@ SETTINGS: tuple[Setting, ...] = (
             "`courseware orgs invite`."),
     Setting("PASSWORD_MIN_LENGTH", "COURSEWARE_PASSWORD_MIN_LENGTH", 10,
             "Shortest password accepted at sign-up and change."),
+    Setting("METRICS_TOKEN", "COURSEWARE_METRICS_TOKEN", None,
+            "Bearer token Prometheus sends to read `/metrics`. Unset: `/metrics` does not exist."),
+    Setting("LOG_CLIENT_ADDRESSES", "COURSEWARE_LOG_CLIENT_ADDRESSES", False,
+            "Put the client's IP address in the request log (`1`). Off by default: the log holds "
+            "no personal data."),
     Setting("ATTRIBUTION_DAYS", "COURSEWARE_ATTRIBUTION_DAYS", 90,
             "Days the browser remembers which organisation's link a visitor came through "
             "(first-party cookie, until sign-up). At most 390: the CNIL allows 13 months."),
@@ -111,10 +134,12 @@ def settings_from_env(environ: dict[str, str] | None = None) -> dict[str, object
 def resolve_paths(config: dict[str, object]) -> None:
     """Turn folder settings into absolute paths and fill derived defaults."""
     instance = Path(str(config["INSTANCE_DIR"])).resolve()
-    instance.mkdir(parents=True, exist_ok=True)
+    make_private_folder(instance)
     config["INSTANCE_DIR"] = instance
     config["CONTENT_DIR"] = Path(str(config["CONTENT_DIR"])).resolve()
     if not config.get("DATABASE_URL"):
+        # Created 0600 before SQLite opens it (its -wal and -shm files copy the mode).
+        make_private_file(instance / "courseware.db")
         config["DATABASE_URL"] = f"sqlite:///{instance / 'courseware.db'}"
     config["DATABASE_URL"] = normalise_database_url(str(config["DATABASE_URL"]))
     if not config.get("SECRET_KEY"):
@@ -124,6 +149,29 @@ def resolve_paths(config: dict[str, object]) -> None:
                          "(the CNIL's consent exemption allows a cookie of at most 13 months)")
     if config.get("SECURE_COOKIES") is None:
         config["SECURE_COOKIES"] = str(config.get("BASE_URL") or "").startswith("https://")
+    config["TRUSTED_HOSTS"] = trusted_hosts(config.get("BASE_URL"), config.get("ALLOWED_HOSTS"))
+
+
+# Always answered: nobody outside the machine can make a browser send these, and
+# local health checks (`curl http://127.0.0.1:8000/healthz`) keep working.
+# (Werkzeug cannot match IPv6 literals against the list, so none is offered.)
+LOOPBACK_HOSTS = ("localhost", "127.0.0.1")
+
+
+def trusted_hosts(base_url: object, allowed_hosts: object) -> list[str]:
+    """The host names the site answers to (Flask's TRUSTED_HOSTS): BASE_URL's,
+    ALLOWED_HOSTS and loopback. Any other Host header gets a 400, so a link built
+    from the request can never point at a host an attacker chose."""
+    hosts = list(LOOPBACK_HOSTS)
+    if base_url:
+        name = urlsplit(str(base_url)).hostname
+        if not name or ":" in name or len(str(base_url)) > 200:
+            raise ConfigError(f"COURSEWARE_BASE_URL must be an absolute http(s) address with a "
+                             f"host name or IPv4 address, at most 200 characters: {base_url!r}")
+        hosts.append(name)
+    if allowed_hosts:
+        hosts += [name.strip().lower() for name in str(allowed_hosts).split(",") if name.strip()]
+    return hosts
 
 
 def normalise_database_url(url: str) -> str:

@@ -15,9 +15,18 @@ LANGUAGES = {"fr": "Français", "en": "English"}
 LANGUAGE_COOKIE = "lang"
 
 
-def select_locale() -> str:
+def chosen_language() -> str | None:
+    """The language the visitor picked (the `lang` cookie), if it is one we have.
+
+    The cookie is whatever the browser sends: only a known code may be stored.
+    """
     chosen = request.cookies.get(LANGUAGE_COOKIE)
-    if chosen in LANGUAGES:
+    return chosen if chosen in LANGUAGES else None
+
+
+def select_locale() -> str:
+    chosen = chosen_language()
+    if chosen is not None:
         return chosen
     user_locale = getattr(current_user, "locale", None)
     if user_locale in LANGUAGES:

@@ -1,7 +1,8 @@
 """Outgoing e-mail: SMTP when configured, else a file in the instance folder.
 
-Without SMTP a pilot still works: the message (with its reset link) is in
-`instance/mail/` and in the log, where the administrator can pass it on.
+Without SMTP a pilot still works: the message (with its reset link) is written
+to `instance/mail/` (readable by the server's account only), and the log says
+where, never what: the administrator opens the file and passes it on.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from email.mime.text import MIMEText
 from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
+
+from .private_files import make_private_folder, write_private_file
 
 log = logging.getLogger(__name__)
 
@@ -36,11 +39,12 @@ def send_mail(config: dict[str, Any], to: str, subject: str, body: str) -> None:
             smtp.send_message(message)
         return
     folder = Path(config["INSTANCE_DIR"]) / "mail"
-    folder.mkdir(exist_ok=True)
+    make_private_folder(folder)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     path = folder / f"{stamp}-{secrets.token_hex(4)}.eml"
-    path.write_bytes(bytes(message))
-    log.info("No SMTP server configured: mail to %s saved in %s\n%s", to, path, body)
+    write_private_file(path, bytes(message))
+    # Never the body: it holds a live reset link, and logs travel further than files.
+    log.info("No SMTP server configured: a message was written to %s", path)
 
 
 def send_mails(config: dict[str, Any], messages: Iterable[tuple[str, str, str]]) -> int:
@@ -63,10 +67,11 @@ def send_mails(config: dict[str, Any], messages: Iterable[tuple[str, str, str]])
         # Unlike send_mail, bodies are not logged: a batch would put thousands of
         # signed links in the log. The files are there to pass on.
         folder = Path(config["INSTANCE_DIR"]) / "mail"
-        folder.mkdir(exist_ok=True)
+        make_private_folder(folder)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
         for to, subject, body in messages:
-            (folder / f"{stamp}-{secrets.token_hex(6)}.eml").write_bytes(build(to, subject, body))
+            write_private_file(folder / f"{stamp}-{secrets.token_hex(6)}.eml",
+                               build(to, subject, body))
             count += 1
         log.info("No SMTP server configured: %s message(s) saved in %s", count, folder)
         return count

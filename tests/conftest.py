@@ -124,3 +124,24 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say plainly when PostgreSQL was left out, and how many tests that skipped."""
+    if "postgresql" in BACKENDS:
+        terminalreporter.write_line("databases: SQLite and PostgreSQL")
+        return
+    ran_on_sqlite = {
+        report.nodeid for reports in terminalreporter.stats.values() for report in reports
+        if getattr(report, "when", None) == "call" and _on_sqlite(getattr(report, "nodeid", ""))
+    }
+    if not ran_on_sqlite:
+        return
+    terminalreporter.write_line(
+        f"databases: SQLite only. {TEST_DATABASE_ENV} is not set, so the PostgreSQL runs of "
+        f"{len(ran_on_sqlite)} database tests were left out.", yellow=True)
+
+
+def _on_sqlite(nodeid: str) -> bool:
+    """`test_x[sqlite]`, `test_x[admin-sqlite]`: a test that has a PostgreSQL twin."""
+    return nodeid.endswith("]") and "sqlite" in nodeid[nodeid.rfind("[") + 1:-1].split("-")

@@ -56,7 +56,11 @@ def empty_tables(engine: Engine) -> None:
 
 
 def csrf_token(response: TestResponse) -> str:
-    match = CSRF_PATTERN.search(response.get_data(as_text=True))
+    return csrf_token_from_html(response.get_data(as_text=True))
+
+
+def csrf_token_from_html(html: str) -> str:
+    match = CSRF_PATTERN.search(html)
     assert match, "the page has no CSRF token"
     return match.group(1) or match.group(2)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -25,6 +26,7 @@ class LiveServer:
     url: str
     instance_dir: Path
     database_url: str
+    process: subprocess.Popen | None = None  # gunicorn's master
 
 
 @contextmanager
@@ -49,8 +51,9 @@ def running_server(*, content_dir: Path, instance_dir: Path, database_url: str,
                "--port", str(port), "--workers", str(workers)]
     url = f"http://127.0.0.1:{port}"
     with serving_process(command, env=env, ready_url=url + "/healthz",
-                         log_path=instance_dir.parent / f"server-{port}.log"):
-        yield LiveServer(url=url, instance_dir=instance_dir, database_url=database_url)
+                         log_path=instance_dir.parent / f"server-{port}.log") as process:
+        yield LiveServer(url=url, instance_dir=instance_dir, database_url=database_url,
+                         process=process)
 
 
 @contextmanager
@@ -63,15 +66,37 @@ def serving_process(command: list[str], *, env: dict[str, str] | None, ready_url
         _wait_until_up(ready_url, process, log_path)
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
         log.close()
 
 
-def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 30) -> None:
+def kill_hard(process: subprocess.Popen) -> None:
+    """SIGKILL a server and every worker it forked, at once: a power cut for the app."""
+    children = [int(pid) for pid in os.listdir("/proc")
+                if pid.isdigit() and _parent_of(int(pid)) == process.pid]
+    for pid in [process.pid, *children]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    process.wait(timeout=10)
+
+
+def _parent_of(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return int(handle.read().rsplit(")", 1)[1].split()[1])
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def _wait_until_up(url: str, process: subprocess.Popen, log_path: Path, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:

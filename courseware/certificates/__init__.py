@@ -31,10 +31,18 @@ from .issuing import (
 from .keys import SigningIdentity, SigningIdentityError, ensure_signing_identity
 from .layout import Layout, LayoutError, Wording, load_layout
 from .pdf import render_certificate_pdf
+from .pdf_limits import DEFAULT_LIMITS as DEFAULT_CHECK_LIMITS
+from .pdf_limits import CheckLimits
 from .preview import render_preview_png
 from .signing import sign_pdf
 from .snapshot import CertificateSnapshot
-from .verification import FileVerdict, PdfCheck, check_certificate_file, verify_certificate_pdf
+from .verification import (
+    FileVerdict,
+    PdfCheck,
+    check_certificate_file,
+    confined_check,
+    verify_certificate_pdf,
+)
 
 
 def signed_certificate_pdf(
@@ -45,10 +53,11 @@ def signed_certificate_pdf(
 
 
 __all__ = [
-    "DEFAULT_BRANDING_DIR", "CertificateError", "CertificateNotFound", "CertificateSnapshot",
+    "DEFAULT_BRANDING_DIR", "DEFAULT_CHECK_LIMITS", "CertificateError", "CertificateNotFound",
+    "CertificateSnapshot", "CheckLimits",
     "CourseLike", "CourseNotCompleted", "FontSet", "InvalidPrintedName", "Layout", "LayoutError",
     "FileVerdict", "PdfCheck", "SigningIdentity", "SigningIdentityError", "Wording",
-    "check_certificate_file", "current_key",
+    "check_certificate_file", "confined_check", "current_key",
     "default_fonts", "detach_certificates_for_deleted_user", "ensure_signing_identity",
     "find_certificate", "find_current_certificate", "font_for_text", "fonts_for_layout", "issue_certificate",
     "load_layout", "new_public_id", "normalise_printed_name", "normalise_public_id",

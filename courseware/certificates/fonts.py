@@ -6,6 +6,7 @@ whose cmap covers all of it; names that no font covers are refused up front.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import unicodedata
 from dataclasses import dataclass
@@ -16,9 +17,11 @@ from reportlab.pdfbase.ttfonts import ShapedStr, TTFont, shapeStr
 
 from .layout import FontSpec, Layout, load_layout
 
-DEFAULT_BRANDING_DIR = Path(__file__).resolve().parents[2] / "certificates"
+# Inside the package, so a wheel (pip install .) ships it; COURSEWARE_CERTIFICATES_DIR
+# points to an organisation's own copy instead.
+DEFAULT_BRANDING_DIR = Path(__file__).resolve().parent / "branding"
 
-_REGISTERED: dict[str, tuple[Path, int]] = {}
+_REGISTERED: dict[str, tuple[str, int]] = {}  # reportlab name -> (SHA-256 of the file, subfont)
 _LOCK = threading.Lock()
 
 # Scripts that need contextual shaping and right-to-left ordering.
@@ -31,16 +34,22 @@ def needs_shaping(text: str) -> bool:
 
 
 def _register(name: str, path: Path, subfont: int) -> TTFont:
-    """Register a TTF with reportlab once per process (idempotent, thread-safe)."""
+    """Register a TTF with reportlab once per process (idempotent, thread-safe).
+
+    reportlab's registry is global: an organisation's copy of the shipped branding
+    reuses the font names. The same file (by content) shares the registration; a
+    different file under a taken name is registered under that name plus its digest.
+    """
+    identity = (hashlib.sha256(path.read_bytes()).hexdigest(), subfont)
     with _LOCK:
-        known = _REGISTERED.get(name)
-        if known is not None:
-            if known != (path, subfont):
-                raise ValueError(f"Font name {name!r} is already registered for {known[0]}")
-            return pdfmetrics.getFont(name)
-        font = TTFont(name, str(path), subfontIndex=subfont)
+        registered = name
+        if _REGISTERED.get(registered, identity) != identity:
+            registered = f"{name}-{identity[0][:12]}"
+        if registered in _REGISTERED:
+            return pdfmetrics.getFont(registered)
+        font = TTFont(registered, str(path), subfontIndex=subfont)
         pdfmetrics.registerFont(font)
-        _REGISTERED[name] = (path, subfont)
+        _REGISTERED[registered] = identity
         return font
 
 
@@ -70,11 +79,10 @@ class FontSet:
         faces = []
         for spec in specs:
             regular = _register(spec.name, spec.file.resolve(), spec.subfont)
-            bold_name = spec.name
+            bold_name = regular.fontName
             if spec.bold is not None:
-                bold_name = f"{spec.name}-Bold"
-                _register(bold_name, spec.bold.resolve(), spec.subfont)
-            faces.append(_Face(spec.name, bold_name, frozenset(regular.face.charToGlyph)))
+                bold_name = _register(f"{spec.name}-Bold", spec.bold.resolve(), spec.subfont).fontName
+            faces.append(_Face(regular.fontName, bold_name, frozenset(regular.face.charToGlyph)))
         self._faces = tuple(faces)
 
     @property
@@ -141,6 +149,10 @@ def font_for_text(text: str) -> str:
     return default_fonts().font_for_text(text)
 
 
-def unsupported_characters(name: str) -> set[str]:
-    """Characters of a name (normalised to NFC) that no shipped font can print."""
-    return default_fonts().unsupported_characters(name)
+def unsupported_characters(name: str, fonts: FontSet | None = None) -> set[str]:
+    """Characters of a name (normalised to NFC) that no font of ``fonts`` can print.
+
+    ``fonts`` are the configured branding's (:func:`fonts_for_layout`); without
+    them, the shipped branding's.
+    """
+    return (fonts or default_fonts()).unsupported_characters(name)

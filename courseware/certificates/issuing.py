@@ -12,8 +12,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import Certificate
-from ..text_safety import has_unsafe_characters
-from .fonts import unsupported_characters
+from ..text_safety import has_invisible_characters, has_unsafe_characters, has_visible_letters
+from .fonts import FontSet, unsupported_characters
 from .ids import new_public_id
 from .keys import SigningIdentity
 
@@ -66,17 +66,25 @@ def normalise_printed_name(name: str) -> str:
     return " ".join(unicodedata.normalize("NFC", name).split())
 
 
-def validate_printed_name(name: str) -> list[str]:
-    """Problems that stop ``name`` being printed on a certificate; empty when it is fine."""
+def validate_printed_name(name: str, fonts: FontSet | None = None) -> list[str]:
+    """Problems that stop ``name`` being printed on a certificate; empty when it is fine.
+
+    ``fonts``: the branding the PDF will be drawn with (default: the shipped one).
+    """
     if has_unsafe_characters(name):
         return ["The name contains control characters."]
+    if has_invisible_characters(name):
+        return ["The name contains invisible characters (zero-width spaces, soft hyphens, "
+                "direction marks)."]
     cleaned = normalise_printed_name(name)
     problems = []
     if not cleaned:
         problems.append("The name is empty.")
+    elif not has_visible_letters(cleaned):
+        problems.append("The name has no visible letters.")
     if len(cleaned) > MAX_NAME_LENGTH:
         problems.append(f"The name is longer than {MAX_NAME_LENGTH} characters.")
-    missing = unsupported_characters(cleaned)
+    missing = unsupported_characters(cleaned, fonts)
     if missing:
         shown = " ".join(sorted(missing))
         problems.append(f"These characters cannot be printed on the certificate: {shown}")
@@ -126,6 +134,7 @@ def issue_certificate(
     identity: SigningIdentity,
     now: datetime,
     verification_url_for: Callable[[str], str],
+    fonts: FontSet | None = None,
 ) -> Certificate:
     """Issue the learner's certificate for ``course``, or return the one they already have.
 
@@ -139,7 +148,7 @@ def issue_certificate(
     missing = [ch.slug for ch in course.chapters if ch.slug not in completed_slugs]
     if missing or not course.chapters:
         raise CourseNotCompleted(missing)
-    problems = validate_printed_name(printed_name)
+    problems = validate_printed_name(printed_name, fonts)
     if problems:
         raise InvalidPrintedName(problems)
     certificate = _new_certificate(
@@ -165,6 +174,7 @@ def reissue_certificate(
     identity: SigningIdentity,
     now: datetime,
     verification_url_for: Callable[[str], str],
+    fonts: FontSet | None = None,
 ) -> Certificate:
     """Replace a current certificate by one with a new public ID (e.g. a corrected name).
 
@@ -173,7 +183,7 @@ def reissue_certificate(
     """
     if certificate.status != "valid" or certificate.current_key is None:
         raise CertificateError("Only a current, valid certificate can be re-issued.")
-    problems = validate_printed_name(printed_name)
+    problems = validate_printed_name(printed_name, fonts)
     if problems:
         raise InvalidPrintedName(problems)
     assert certificate.user_id is not None  # a current certificate belongs to an account

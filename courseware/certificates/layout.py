@@ -1,4 +1,5 @@
-"""Certificate branding loaded from the top-level ``certificates/`` folder."""
+"""Certificate branding loaded from a folder: the one shipped in ``branding/`` beside this
+module, or the organisation's own (``COURSEWARE_CERTIFICATES_DIR``)."""
 
 from __future__ import annotations
 

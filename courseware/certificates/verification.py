@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import io
+import logging
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from asn1crypto import cms
 from asn1crypto import parser as asn1_parser
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation.pdf_embedded import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -20,6 +23,10 @@ from .ids import normalise_public_id
 from .issuing import find_certificate
 from .keys import SigningIdentity, certificate_fingerprint
 from .pdf import KEYWORD_PREFIX
+from .pdf_limits import DEFAULT_LIMITS, CheckLimits, refusal_before_parsing
+from .sandbox import check_slot, run_confined
+
+log = logging.getLogger(__name__)
 
 _KEYWORD = re.compile(re.escape(KEYWORD_PREFIX) + r"\s*([0-9A-Za-z-]{16,19})")
 
@@ -28,7 +35,8 @@ _KEYWORD = re.compile(re.escape(KEYWORD_PREFIX) + r"\s*([0-9A-Za-z-]{16,19})")
 class PdfCheck:
     """Outcome of checking a PDF. ``reason`` is a stable code for messages and logs.
 
-    Codes: ok, not_a_pdf, unsigned, invalid_signature, modified, foreign_signer.
+    Codes: ok, not_a_pdf, unsigned, invalid_signature, modified, foreign_signer,
+    too_complex (a cap of :class:`CheckLimits` was reached: nothing can be said).
     """
 
     authentic: bool
@@ -70,17 +78,52 @@ def _contents_untouched(data: bytes, signature: object) -> bool:
     )
 
 
-def verify_certificate_pdf(data: bytes, identity: SigningIdentity) -> PdfCheck:
+# Running out of a budget says nothing about the file's authenticity.
+_OVER_BUDGET = (PdfDecodeLimitError, MemoryError, RecursionError)
+
+
+def _too_many_fields(reader: PdfFileReader, limit: int) -> bool:
+    """True when the AcroForm field tree has more than ``limit`` nodes (cycles count forever)."""
+    form = reader.root.get("/AcroForm")
+    if form is None:
+        return False
+    pending = list(form.get_object().get("/Fields", []))
+    seen = 0
+    while pending:
+        seen += 1
+        if seen > limit or len(pending) > limit:
+            return True
+        kids = pending.pop().get_object().get("/Kids")
+        if kids is not None:
+            pending.extend(kids.get_object())
+    return False
+
+
+def verify_certificate_pdf(data: bytes, identity: SigningIdentity,
+                           limits: CheckLimits = DEFAULT_LIMITS) -> PdfCheck:
     """Check a PDF's signature, that it covers the whole file, and that we made it.
 
-    Never raises on bad input. The caller still looks ``public_id`` up to check the
-    certificate's status (revoked, replaced, ...).
+    Never raises on bad input. Decompression and the form's size are capped by
+    ``limits``, but time and memory are not: untrusted files go through
+    :func:`check_certificate_file`, which runs this in a confined process. The
+    caller still looks ``public_id`` up to check the certificate's status.
     """
     if not isinstance(data, bytes | bytearray) or not data.lstrip()[:5] == b"%PDF-":
         return PdfCheck(False, "not_a_pdf")
     try:
-        reader = PdfFileReader(io.BytesIO(bytes(data)), strict=False)
+        return _verify(bytes(data), identity, limits)
+    except _OVER_BUDGET:
+        return PdfCheck(False, "too_complex")
+
+
+def _verify(data: bytes, identity: SigningIdentity, limits: CheckLimits) -> PdfCheck:
+    try:
+        reader = PdfFileReader(io.BytesIO(data), strict=False, decode_limits=limits.decode_limits())
+        if _too_many_fields(reader, limits.max_form_fields):
+            return PdfCheck(False, "too_complex")
         signatures = reader.embedded_signatures
+    except _OVER_BUDGET:
+        raise
     except Exception:  # noqa: BLE001 - any parse failure means it is not a usable PDF
         return PdfCheck(False, "not_a_pdf")
     public_id = _public_id(reader)
@@ -103,10 +146,12 @@ def verify_certificate_pdf(data: bytes, identity: SigningIdentity) -> PdfCheck:
         context = ValidationContext(trust_roots=[identity.signer.signing_cert])
         # Diff analysis is pointless: anything but whole-file coverage is refused below.
         status = run_blocking(async_validate_pdf_signature(signature, context, skip_diff=True))
+    except _OVER_BUDGET:
+        raise
     except Exception:  # noqa: BLE001
         return PdfCheck(False, "invalid_signature", public_id, fingerprint)
     try:
-        untouched = _contents_untouched(bytes(data), signature)
+        untouched = _contents_untouched(data, signature)
     except Exception:  # noqa: BLE001
         untouched = False
     if not (status.intact and status.valid and untouched):
@@ -123,7 +168,8 @@ class FileVerdict:
     """What the upload check and `courseware certificates verify` report about a PDF.
 
     verdict: authentic | not_authentic (see ``reason``) | unknown (our signature,
-    no such record) | revoked | replaced | withdrawn.
+    no such record) | revoked | replaced | withdrawn | unchecked (``reason``:
+    too_large, too_complex, timeout, or busy when every checking slot is taken).
     """
 
     verdict: str
@@ -131,9 +177,55 @@ class FileVerdict:
     certificate: Certificate | None
 
 
-def check_certificate_file(session: Session, data: bytes, identity: SigningIdentity) -> FileVerdict:
-    """Signature, signer and record: is this PDF a valid certificate of ours?"""
-    check = verify_certificate_pdf(data, identity)
+def confined_check(data: bytes, identity: SigningIdentity,
+                   limits: CheckLimits = DEFAULT_LIMITS) -> tuple[PdfCheck | None, str, str]:
+    """:func:`verify_certificate_pdf` bounded in time and memory, after the cheap caps.
+
+    Returns ``(check, reason, detail)``: the check, or None with why it could not be made.
+    """
+    refusal = refusal_before_parsing(data, limits)
+    if refusal is not None:
+        return None, *refusal
+    return _check_in_child(data, identity, limits)
+
+
+def _check_in_child(data: bytes, identity: SigningIdentity,
+                    limits: CheckLimits) -> tuple[PdfCheck | None, str, str]:
+    outcome = run_confined(lambda: asdict(verify_certificate_pdf(data, identity, limits)),
+                           cpu_seconds=limits.cpu_seconds, memory_bytes=limits.memory_bytes,
+                           wall_seconds=limits.wall_seconds)
+    if outcome.answer is None:
+        return None, outcome.failure or "too_complex", outcome.detail
+    try:
+        check = PdfCheck(**outcome.answer)
+    except TypeError:
+        return None, "too_complex", "malformed answer from the checker"
+    if check.reason == "too_complex":
+        return None, "too_complex", "a decompression or form-field cap was reached"
+    return check, check.reason, ""
+
+
+def check_certificate_file(session: Session, data: bytes, identity: SigningIdentity, *,
+                           limits: CheckLimits = DEFAULT_LIMITS,
+                           slots_dir: Path | None = None) -> FileVerdict:
+    """Signature, signer and record: is this PDF a valid certificate of ours?
+
+    Safe on any upload: caps first, then a confined process (see :mod:`.sandbox`).
+    With ``slots_dir`` (the instance folder) at most ``limits.checks_at_once`` checks
+    run at once on the machine. A refused file logs one warning line, no traceback.
+    """
+    refusal = refusal_before_parsing(data, limits)  # cheap: no slot needed to refuse
+    if refusal is not None:
+        check, reason, detail = None, *refusal
+    else:
+        with check_slot(slots_dir, limits.checks_at_once, limits.slot_wait_seconds) as free:
+            if free:
+                check, reason, detail = _check_in_child(data, identity, limits)
+            else:
+                check, reason, detail = None, "busy", f"{limits.checks_at_once} check(s) already running"
+    if check is None:
+        log.warning("certificate check refused: %s (%d bytes; %s)", reason, len(data), detail)
+        return FileVerdict("unchecked", reason, None)
     certificate = find_certificate(session, check.public_id) if check.public_id else None
     if not check.authentic:
         verdict = "not_authentic"

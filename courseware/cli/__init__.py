@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from . import (
-    commands,  # noqa: F401 - registers the core commands on `main`
-    invitations,  # noqa: F401 - `courseware orgs invite`
-    orgs,  # noqa: F401 - `courseware orgs` and `courseware users grant`
+from . import (  # noqa: F401 - each module registers its commands on `main`
+    backup,
+    commands,
+    deploy,
+    invitations,
+    orgs,
 )
 from .base import main
 

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from flask import Flask
 
+from ..config import ConfigError
 from ..content import ContentError
 
 
@@ -25,19 +26,21 @@ def load_app(**overrides: Any) -> Flask:
         click.echo(f"courseware: the content has {len(error.problems)} problem(s); "
                    "fix them and start again.", err=True)
         sys.exit(1)
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from None
     context = click.get_current_context(silent=True)
     if context is not None:
         context.call_on_close(lambda: dispose_engines(app))
     return app
 
 
-def ready_app() -> Flask:
+def ready_app(**overrides: Any) -> Flask:
     """The app with an up-to-date schema: migrated automatically on the embedded
     SQLite database, or a clear error asking for `courseware db upgrade`."""
     from ..db import get_engine
     from ..migrate import pending_revisions, upgrade_database
 
-    app = load_app()
+    app = load_app(**overrides)
     engine = get_engine(app)
     if engine.dialect.name == "sqlite":
         upgrade_database(engine)

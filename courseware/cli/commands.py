@@ -27,21 +27,41 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
     With the embedded SQLite database, migrations are applied first. With another
     database, run `courseware db upgrade` when upgrading.
     """
+    from ..config import settings_from_env
     from ..db import dispose_engines, get_engine
+    from ..server import prepare_metrics_folder
 
-    app = ready_app()
+    if not dev:
+        prepare_metrics_folder(Path(str(settings_from_env()["INSTANCE_DIR"])).resolve())
+    derived = not os.environ.get("COURSEWARE_BASE_URL")
+    app = ready_app(**({"BASE_URL": listening_url(host, port)} if derived else {}))
     engine = get_engine(app)
     dispose_engines(app)
     with app.app_context():
         _signing_identity()  # generated once here, before workers fork
     click.echo(f"courseware: serving {len(app.extensions['courseware.library'].courses)} "
                f"course(s) on http://{host}:{port}/ (database: {engine.dialect.name})")
+    base = app.config["BASE_URL"]
+    if derived:
+        click.echo(f"courseware: links in e-mails and certificates use {base} (COURSEWARE_BASE_URL "
+                   "unset); set it to the public address before opening the site to others")
+    else:
+        click.echo(f"courseware: links in e-mails and certificates use {base}")
     if dev:
         app.run(host=host, port=port, debug=True, use_reloader=True)
         return
     from ..server import run_gunicorn
 
     run_gunicorn(app, host=host, port=port, workers=workers)
+
+
+def listening_url(host: str, port: int) -> str:
+    """The default BASE_URL: the address `serve` listens on. A wildcard address
+    is no address a browser can use, so it becomes the loopback one (as do IPv6
+    literals, which Werkzeug's host check cannot match)."""
+    if host in ("0.0.0.0", "") or ":" in host:  # noqa: S104 - compared, not bound
+        host = "127.0.0.1"
+    return f"http://{host}:{port}"
 
 
 @main.group()
@@ -97,12 +117,22 @@ def create_admin(email: str, name: str, password_stdin: bool) -> None:
     """Create an administrator account (asks for the password)."""
     from .. import accounts
     from ..db import get_engine
+    from ..text_safety import has_invisible_characters, has_unsafe_characters, has_visible_letters
 
+    if has_unsafe_characters(name) or has_invisible_characters(name) or not has_visible_letters(name):
+        raise click.ClickException("the name must be visible letters, without control or invisible "
+                                   "characters")
     app = ready_app()
     password = sys.stdin.readline().rstrip("\n") if password_stdin else getpass.getpass("Password: ")
     if len(password) < app.config["PASSWORD_MIN_LENGTH"]:
         minimum = app.config["PASSWORD_MIN_LENGTH"]
         raise click.ClickException(f"the password needs at least {minimum} characters")
+    from ..password_policy import password_weakness
+
+    weakness = password_weakness(password, email=email, name=name)
+    if weakness is not None:
+        raise click.ClickException(f"the password is too easy to guess ({weakness.value}): "
+                                   "choose another one, e.g. a short sentence")
     from sqlalchemy.orm import Session
 
     with Session(get_engine(app)) as session:
@@ -193,17 +223,23 @@ def certificates_verify(pdf_file: Path) -> None:
 
     Exits 0 when authentic and valid, 1 otherwise.
     """
-    from ..certificates import check_certificate_file
+    from ..certificates import DEFAULT_CHECK_LIMITS, check_certificate_file
     from ..db import get_session
 
     app = ready_app()
+    with open(pdf_file, "rb") as handle:  # one byte past the cap is enough to refuse it
+        data = handle.read(DEFAULT_CHECK_LIMITS.max_bytes + 1)
     with app.app_context():
-        result = check_certificate_file(get_session(), pdf_file.read_bytes(), _signing_identity())
+        result = check_certificate_file(get_session(), data, _signing_identity())
     certificate = result.certificate
     if result.verdict == "authentic" and certificate is not None:
         click.echo(f"authentic: {certificate.public_id}, {certificate.printed_name}, "
                    f"{certificate.course_title}, issued {certificate.issued_at:%Y-%m-%d}")
         return
+    if result.verdict == "unchecked":
+        click.echo(f"NOT CHECKED: {pdf_file}: too large or too complex to check safely "
+                   f"({result.reason})", err=True)
+        sys.exit(1)
     detail = result.reason if result.verdict == "not_authentic" else result.verdict
     click.echo(f"NOT VALID: {pdf_file}: {detail}", err=True)
     sys.exit(1)

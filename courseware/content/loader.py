@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,7 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         problems.append(Problem(course_file, _key_line(course_file, "slug"),
                                 f"slug '{slug}' must be lower-case letters, digits and hyphens"))
     organisation = _organisation(meta.get("organisation"), course_file, problems)
+    _check_links(folder, problems)
 
     sources = [_read_chapter(path, problems) for path in sorted(folder.glob("*.md"))]
     chapters_src = sorted((s for s in sources if s is not None), key=lambda s: (s.order, s.path.name))
@@ -133,6 +135,29 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         content_version=content_version(folder),
     )
     return course, problems
+
+
+def _check_links(folder: Path, problems: list[Problem]) -> None:
+    """Report every symbolic link that leads out of the course folder (or nowhere, in a loop).
+
+    The asset route serves files by path: a link in ``images/`` to the instance's
+    secret key would otherwise be published. Links inside the folder are fine.
+    """
+    root = folder.resolve()
+    for directory, subdirectories, files in os.walk(folder):  # does not follow links
+        for name in sorted(subdirectories + files):
+            path = Path(directory) / name
+            if not path.is_symlink():
+                continue
+            target = os.readlink(path)
+            try:
+                inside = path.resolve(strict=False).is_relative_to(root)
+            except (OSError, RuntimeError):  # a loop of links
+                inside = False
+            if not inside:
+                problems.append(Problem(path, 0, (
+                    f"symbolic link to '{target}' leads outside the course folder: replace it with "
+                    "a copy of the file (links out of a course are never served)")))
 
 
 def content_version(folder: Path) -> str:

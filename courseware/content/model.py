@@ -13,13 +13,16 @@ MAX_COURSE_MINUTES = 6 * 60
 
 @dataclass(frozen=True)
 class Problem:
-    """A mistake in the content, reported as `path:line: message`."""
+    """A mistake in the content, reported as `path:line: message` (`path: message` when
+    it concerns a whole file or folder: line 0)."""
 
     path: Path
     line: int
     message: str
 
     def __str__(self) -> str:
+        if self.line <= 0:
+            return f"{self.path}: {self.message}"
         return f"{self.path}:{self.line}: {self.message}"
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask
+from flask import Flask, Response, g, request
 
 from ..accounts import load_identity
 from ..db import request_connection
@@ -18,7 +18,10 @@ from . import (
     invitations,
     learn,
     main,
+    observability,
+    outages,
     pages,
+    static_files,
     tracking,
 )
 from .fast_paths import CachedCookieSessionInterface, DefaultHeaders
@@ -44,11 +47,15 @@ def init_app(app: Flask) -> None:
     admin.init_app(app)
     attribution.init_app(app)
     certificate_support.init_app(app)
+    static_files.init_app(app)
     errors.init_app(app)
+    outages.init_app(app)
     app.context_processor(template_globals)
     app.jinja_env.filters["fingerprint"] = _grouped_hex
     app.session_interface = CachedCookieSessionInterface()
-    app.wsgi_app = DefaultHeaders(app.wsgi_app, SECURITY_HEADERS)  # type: ignore[method-assign]
+    app.wsgi_app = DefaultHeaders(app.wsgi_app, security_headers(app))  # type: ignore[method-assign]
+    app.after_request(_private_pages_are_not_stored)
+    observability.init_app(app)  # outermost: times and logs everything above
 
     # Limits are declared per view (the decorators check them); without default
     # limits the global before_request hook only costs time on every page.
@@ -65,6 +72,31 @@ def init_app(app: Flask) -> None:
     @login_manager.user_loader
     def _load_user(session_id: str):  # type: ignore[no-untyped-def]
         return load_identity(request_connection(), session_id)
+
+
+def security_headers(app: Flask) -> list[tuple[str, str]]:
+    """The headers of every response; HSTS once the public address is https
+    (a year, this host only: sub-domains may be other services)."""
+    if str(app.config.get("BASE_URL") or "").startswith("https://"):
+        return [*SECURITY_HEADERS, ("Strict-Transport-Security", "max-age=31536000")]
+    return SECURITY_HEADERS
+
+
+# Pages whose address is a secret (a reset link): never kept by a browser or proxy.
+TOKEN_ENDPOINTS = frozenset({"auth.reset_password"})
+
+
+def _private_pages_are_not_stored(response: Response) -> Response:
+    """`Cache-Control: no-store` on every page of a signed-in learner and every
+    token page, so the back button on a shared computer or a caching proxy never
+    shows them to the next person. Cheap on the hot path: it reads the learner
+    Flask-Login already loaded for the view (pages that never ask, such as static
+    files, are not private) and sets nothing when the view chose its own caching.
+    """
+    user = g.get("_login_user")  # set by Flask-Login once current_user was used
+    if (user is not None and user.is_authenticated) or request.endpoint in TOKEN_ENDPOINTS:
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
 
 
 def _grouped_hex(digest: str) -> str:

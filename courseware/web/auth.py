@@ -21,6 +21,7 @@ from sqlalchemy import select
 from .. import accounts
 from ..db import get_session
 from ..extensions import limiter
+from ..i18n import chosen_language
 from ..mail import send_mail
 from ..models import User
 from ..organisations.attribution import checked_attribution
@@ -64,7 +65,7 @@ def signup() -> str | Response:
         try:
             user = accounts.create_user(
                 get_session(), _hasher(), email=form.email.data, name=form.name.data,
-                password=form.password.data, locale=request.cookies.get("lang"),
+                password=form.password.data, locale=chosen_language(),
                 attribution=joined[0] if keep and joined else None,
                 share_progress=keep and bool(form.share_progress.data))
         except accounts.EmailTaken:
@@ -136,6 +137,7 @@ def reset_password(token: str) -> str | Response | tuple[str, int]:
     if user is None:
         return render_template("auth/reset_invalid.html"), 400
     form = ResetPasswordForm()
+    form.owner = user  # the new password must not be their name or address
     if form.validate_on_submit():
         accounts.set_password(get_session(), _hasher(), user, form.password.data)
         _start_session(user, remember=False)

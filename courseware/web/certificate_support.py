@@ -13,9 +13,11 @@ from flask import Flask, current_app
 from ..certificates import (
     DEFAULT_BRANDING_DIR,
     CertificateSnapshot,
+    FontSet,
     Layout,
     SigningIdentity,
     ensure_signing_identity,
+    fonts_for_layout,
     load_layout,
     render_preview_png,
     signed_certificate_pdf,
@@ -55,6 +57,11 @@ class CertificateFiles:
             folder = self.config.get("CERTIFICATES_DIR") or DEFAULT_BRANDING_DIR
             self._layout = load_layout(Path(folder))
         return self._layout
+
+    @property
+    def fonts(self) -> FontSet:
+        """The configured branding's fonts: the names they cannot print are refused."""
+        return fonts_for_layout(self.layout)
 
     def _pdf(self, snapshot: CertificateSnapshot) -> bytes:
         return signed_certificate_pdf(snapshot, self.layout, self.identity)

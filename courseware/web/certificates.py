@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import (
     Blueprint,
@@ -12,6 +13,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     redirect,
     render_template,
     request,
@@ -53,8 +55,43 @@ def _lookup_limit() -> str:
 lookup_limit = limiter.shared_limit(_lookup_limit, scope="certificate-lookup")
 
 
+def _claim_limit() -> str:
+    return current_app.config["CLAIM_RATE_LIMIT"]
+
+
+def _claim_address_limit() -> str:
+    return current_app.config["CLAIM_ADDRESS_RATE_LIMIT"]
+
+
+def _account_key() -> str:
+    return f"account:{current_user.id}"
+
+
+def _claim_refused() -> str:
+    return _("Several certificates have been issued in a short time for this account or this "
+             "network. Please try again later: your course progress is kept.")
+
+
+def _issued(_response: Response) -> bool:
+    # Only claims that sign a new certificate count: a typo in the form, a double
+    # click or the same name sent twice cost nothing.
+    return bool(g.get("certificate_issued"))
+
+
+# Signing a certificate costs a signature and a row: a script must not mint them
+# by the dozen (per account), nor spread over many accounts (per address).
+claim_limits = (
+    limiter.limit(_claim_limit, key_func=_account_key, methods=["POST"], scope="certificate-claim",
+                  error_message=_claim_refused, deduct_when=_issued),
+    limiter.limit(_claim_address_limit, methods=["POST"], scope="certificate-claim-address",
+                  error_message=_claim_refused, deduct_when=_issued),
+)
+
+
 @bp.route("/courses/<course_slug>/certificate", methods=["GET", "POST"])
 @login_required
+@claim_limits[0]
+@claim_limits[1]
 def claim(course_slug: str) -> str | Response | tuple[str, int]:
     course = course_or_404(course_slug)
     session = get_session()
@@ -73,16 +110,18 @@ def claim(course_slug: str) -> str | Response | tuple[str, int]:
                 certificate = issue_certificate(
                     session, user_id=current_user.id, course=course, completed_slugs=done,
                     printed_name=form.name.data, identity=certificate_files().identity,
-                    now=datetime.now(UTC), verification_url_for=_verification_url)
+                    now=datetime.now(UTC), verification_url_for=_verification_url,
+                    fonts=certificate_files().fonts)
                 message = _("Congratulations! Here is your certificate.")
             else:
                 certificate = reissue_certificate(
                     session, certificate=existing, printed_name=form.name.data,
                     identity=certificate_files().identity, now=datetime.now(UTC),
-                    verification_url_for=_verification_url)
+                    verification_url_for=_verification_url, fonts=certificate_files().fonts)
                 message = _("Your certificate has been issued again with the corrected name. "
                             "The previous one now points to it.")
             session.commit()
+            g.certificate_issued = True
         except (CourseNotCompleted, InvalidPrintedName) as error:
             session.rollback()
             form.name.errors.append(str(error))
@@ -178,14 +217,20 @@ def _certificate_file(public_id: str, build: Callable[[CertificateSnapshot], byt
 
 @bp.route("/certificates/verify", methods=["GET", "POST"])
 @lookup_limit
-def verify() -> str | tuple[str, int]:
+def verify() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     form = VerifyUploadForm()
     result = None
     if form.validate_on_submit():
         result = check_certificate_file(get_session(), form.pdf.data.read(),
-                                        certificate_files().identity)
-    return render_template("certificates/verify.html", form=form, result=result), \
-        400 if form.errors else 200
+                                        certificate_files().identity,
+                                        slots_dir=Path(current_app.config["INSTANCE_DIR"]))
+    page = render_template("certificates/verify.html", form=form, result=result)
+    if form.errors:
+        return page, 400
+    if result is not None and result.verdict == "unchecked":
+        # busy: try again shortly; otherwise the file itself is refused.
+        return (page, 503, {"Retry-After": "30"}) if result.reason == "busy" else (page, 422)
+    return page, 200
 
 
 def certificates_of(user_id: int) -> list[Certificate]:

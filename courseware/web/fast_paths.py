@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from flask import Flask, Request
+from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 
 # A cached cookie is trusted this long; the signature's own 31-day age limit is
@@ -45,6 +45,14 @@ class CachedCookieSessionInterface(SecureCookieSessionInterface):
                 self._verified.clear()
             self._verified[cookie] = (time.monotonic() + SESSION_CACHE_SECONDS, dict(session))
         return session
+
+    def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
+        # Static files are the same for everyone: no cookie, no `Vary: Cookie`, so
+        # browsers and proxies keep one copy (Flask-Login reads the session on
+        # every response, which would otherwise add the header).
+        if request.endpoint == "static":
+            return
+        super().save_session(app, session, response)
 
 
 class DefaultHeaders:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired, FileSize
 from wtforms import (
@@ -17,7 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from ..text_safety import has_unsafe_characters
+from ..password_policy import Weakness, password_weakness
+from ..text_safety import has_invisible_characters, has_unsafe_characters, has_visible_letters
 
 NAME_MAX = 120
 
@@ -30,20 +32,64 @@ def _password_length(_form: FlaskForm, field: PasswordField) -> None:
         raise ValidationError(_l("Use at most 200 characters."))
 
 
+_WEAKNESS_MESSAGES = {
+    Weakness.COMMON: _l("This password is one of the most common ones, which attackers try first. "
+                        "Choose another one: a short sentence is easy to remember."),
+    Weakness.REPETITIVE: _l("This password is too easy to guess (a repeated character, a sequence "
+                            "such as 1234 or a keyboard row such as azerty). Choose another one: a "
+                            "short sentence is easy to remember."),
+    Weakness.PERSONAL: _l("This password is mostly your name or e-mail address. Choose another one: "
+                          "a short sentence is easy to remember."),
+}
+
+
+def _hard_to_guess(form: FlaskForm, field: PasswordField) -> None:
+    """After the length check: refuse common, repetitive and personal passwords."""
+    if field.errors:  # too short or too long already says enough
+        return
+    email, name = _whose_password(form)
+    weakness = password_weakness(field.data or "", email=email, name=name)
+    if weakness is not None:
+        raise ValidationError(_WEAKNESS_MESSAGES[weakness])
+
+
+def _whose_password(form: FlaskForm) -> tuple[str, str]:
+    """The e-mail and name the password must not repeat: typed in the sign-up form,
+    set by the view on the reset form (`form.owner`), else the signed-in learner."""
+    if "email" in form and "name" in form:
+        return form["email"].data or "", form["name"].data or ""
+    owner = getattr(form, "owner", None) or (current_user if current_user.is_authenticated else None)
+    return (owner.email, owner.name) if owner is not None else ("", "")
+
+
 def _no_control_characters(_form: FlaskForm, field: StringField) -> None:
     if has_unsafe_characters(field.data or ""):
         raise ValidationError(_l("This field contains characters that are not allowed."))
 
 
+def _visible_name(_form: FlaskForm, field: StringField) -> None:
+    """Names are shown to others and printed on signed certificates: what is
+    stored must be what anyone reads."""
+    name = field.data or ""
+    if field.errors or not name.strip():
+        return
+    if has_invisible_characters(name):
+        raise ValidationError(_l("This name contains invisible characters (such as zero-width spaces, "
+                                 "soft hyphens or direction marks). Please type it again without them."))
+    if not has_visible_letters(name):
+        raise ValidationError(_l("Please enter a name made of visible letters."))
+
+
 class SignupForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[
-        DataRequired(_l("Please enter your name.")), Length(max=NAME_MAX), _no_control_characters])
+        DataRequired(_l("Please enter your name.")), Length(max=NAME_MAX), _no_control_characters,
+        _visible_name])
     email = EmailField(_l("E-mail address"), validators=[
         DataRequired(_l("Please enter your e-mail address.")),
         Email(_l("This e-mail address does not look valid."), check_deliverability=False),
-        Length(max=254)])
+        Length(max=254), _no_control_characters])
     password = PasswordField(_l("Password"), validators=[
-        DataRequired(_l("Please choose a password.")), _password_length])
+        DataRequired(_l("Please choose a password.")), _password_length, _hard_to_guess])
     # Shown only when the visitor came through an organisation (labels name it).
     leave_organisation = BooleanField()
     share_progress = BooleanField()
@@ -52,7 +98,8 @@ class SignupForm(FlaskForm):
 
 class LoginForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[
-        DataRequired(_l("Please enter your e-mail address.")), Length(max=254)])
+        DataRequired(_l("Please enter your e-mail address.")), Length(max=254),
+        _no_control_characters])
     password = PasswordField(_l("Password"), validators=[
         DataRequired(_l("Please enter your password.")), Length(max=200)])
     remember = BooleanField(_l("Remember me on this device"))
@@ -63,26 +110,27 @@ class ForgotPasswordForm(FlaskForm):
     email = EmailField(_l("E-mail address"), validators=[
         DataRequired(_l("Please enter your e-mail address.")),
         Email(_l("This e-mail address does not look valid."), check_deliverability=False),
-        Length(max=254)])
+        Length(max=254), _no_control_characters])
 
 
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(_l("New password"), validators=[
-        DataRequired(_l("Please choose a password.")), _password_length])
+        DataRequired(_l("Please choose a password.")), _password_length, _hard_to_guess])
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         EqualTo("password", _l("The two passwords are different."))])
 
 
 class NameForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[
-        DataRequired(_l("Please enter your name.")), Length(max=NAME_MAX), _no_control_characters])
+        DataRequired(_l("Please enter your name.")), Length(max=NAME_MAX), _no_control_characters,
+        _visible_name])
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("Current password"), validators=[
         DataRequired(_l("Please enter your current password.")), Length(max=200)])
     password = PasswordField(_l("New password"), validators=[
-        DataRequired(_l("Please choose a password.")), _password_length])
+        DataRequired(_l("Please choose a password.")), _password_length, _hard_to_guess])
     confirm = PasswordField(_l("Repeat the new password"), validators=[
         EqualTo("password", _l("The two passwords are different."))])
 
@@ -104,14 +152,16 @@ class EmptyForm(FlaskForm):
 class CertificateNameForm(FlaskForm):
     name = StringField(_l("Name to print on the certificate"), validators=[
         DataRequired(_l("Please enter the name to print.")), Length(max=NAME_MAX),
-        _no_control_characters])
+        _no_control_characters, _visible_name])
     confirm = BooleanField(_l("I have checked: this is exactly how my name should appear"),
                            validators=[DataRequired(_l("Please confirm the name as it will be printed."))])
 
     def validate_name(self, field: StringField) -> None:
         from ..certificates import normalise_printed_name, unsupported_characters
+        from .certificate_support import certificate_files
 
-        missing = unsupported_characters(normalise_printed_name(field.data or ""))
+        missing = unsupported_characters(normalise_printed_name(field.data or ""),
+                                         certificate_files().fonts)
         if missing:
             raise ValidationError(_l(
                 "These characters cannot be printed on the certificate: %(chars)s. Please write "

@@ -116,7 +116,14 @@ def asset(course_slug: str, asset: str) -> Response:
     hidden = any(part.startswith(".") for part in asset.split("/"))
     if hidden or "." not in name or "." + name.rsplit(".", 1)[-1].lower() not in ASSET_TYPES:
         abort(404)
-    # send_from_directory refuses any path that escapes the course folder.
+    # send_from_directory refuses "..", but follows symbolic links: refuse any path
+    # that resolves outside the course folder (a link to the secret key, /etc/...).
+    try:
+        inside = (course.folder / asset).resolve().is_relative_to(course.folder)
+    except (OSError, RuntimeError, ValueError):  # a loop of links, a NUL byte
+        inside = False
+    if not inside:
+        abort(404)
     return send_from_directory(course.folder, asset, max_age=3600)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
 
 from ..db import database_status, get_engine
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
@@ -35,5 +35,6 @@ def set_language() -> Response:
     response = redirect(safe_next_url(request.form.get("next"), url_for("main.home")))
     if language in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_DAYS * 24 * 3600,
-                            samesite="Lax", httponly=True)
+                            samesite="Lax", httponly=True,
+                            secure=current_app.config["SECURE_COOKIES"])
     return response

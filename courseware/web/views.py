@@ -42,10 +42,25 @@ def safe_next_url(target: str | None, fallback: str) -> str:
     return target
 
 
+# The longest DNS name (253) with a port.
+MAX_HOST_LENGTH = 259
+
+
 def base_url() -> str:
-    """The public address of the site, without a trailing slash."""
+    """The public address of the site, without a trailing slash.
+
+    BASE_URL when set. Otherwise the request's address, which is safe only because
+    TRUSTED_HOSTS (config.trusted_hosts) refused every Host header not listed in
+    ALLOWED_HOSTS or loopback before the view ran.
+    """
     configured = current_app.config.get("BASE_URL")
-    return str(configured).rstrip("/") if configured else request.url_root.rstrip("/")
+    if configured:
+        return str(configured).rstrip("/")
+    if len(request.host) > MAX_HOST_LENGTH:
+        # A sub-domain of an allowed `.domain` can be long; links built from it
+        # would overflow the stored verification URL (300 characters).
+        abort(400)
+    return request.host_url.rstrip("/")
 
 
 def external_url(endpoint: str, **values: object) -> str:

@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.helpers import Auth
+from tests.hostile_pdfs import padded_object_streams
 
 REPO = Path(__file__).parents[2]
 CLAIM = "/courses/basics/certificate"
@@ -135,3 +136,17 @@ def test_verifying_a_file_that_does_not_exist(tmp_path):
     assert result.returncode == 2
     assert "does not exist" in result.stderr
 
+
+
+def test_verifying_a_hostile_file_says_it_could_not_be_checked(environment, tmp_path):
+    hostile = tmp_path / "hostile.pdf"
+    hostile.write_bytes(padded_object_streams())
+    big = tmp_path / "big.pdf"
+    big.write_bytes(b"%PDF-1.7\n" + b" " * (5 * 1024 * 1024))
+    padded, too_big = in_parallel((environment, "certificates", "verify", str(hostile)),
+                                  (environment, "certificates", "verify", str(big)))
+    assert padded.returncode == 1
+    assert f"NOT CHECKED: {hostile}: too large or too complex to check safely (too_complex)" \
+        in padded.stderr.splitlines()
+    assert too_big.returncode == 1 and "(too_large)" in too_big.stderr
+    assert sum("certificate check refused" in line for line in padded.stderr.splitlines()) == 1

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
-from sqlalchemy import create_engine, inspect, select, text
+from sqlalchemy import create_engine, inspect, select
 
 from courseware.cli import main
 from courseware.models import User
 from tests.content.test_loader import EXPECTED, FIXTURES, expected_lines
-from tests.helpers import write_course
+from tests.helpers import empty_tables, write_course
 
 REPO = Path(__file__).parents[2]
 PASSWORD = "un mot de passe solide"
@@ -28,9 +28,7 @@ def environment(tmp_path: Path, database_url: str) -> Iterator[dict[str, str]]:
     write_course(content / "basics")
     if database_url.startswith("postgresql"):
         engine = create_engine(database_url)
-        with engine.begin() as connection:
-            connection.execute(text(
-                "TRUNCATE certificates, chapter_progress, users RESTART IDENTITY CASCADE"))
+        empty_tables(engine)
         engine.dispose()
     yield {
         "COURSEWARE_INSTANCE_DIR": str(tmp_path / "instance"),
@@ -98,7 +96,17 @@ def test_content_check_on_the_demo_course():
 def test_content_check_on_a_missing_folder(tmp_path):
     result = CliRunner().invoke(main, ["content", "check", str(tmp_path / "nope")])
     assert result.exit_code == 1
-    assert result.stdout == f"{tmp_path / 'nope'}:0: content folder does not exist\n"
+    assert result.stdout == f"{tmp_path / 'nope'}: content folder does not exist\n"
+
+
+def test_content_check_reports_a_link_out_of_the_course(tmp_path):
+    course = write_course(tmp_path / "basics")
+    (course / "images" / "host.txt").symlink_to("/etc/hostname")
+    result = CliRunner().invoke(main, ["content", "check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{course / 'images' / 'host.txt'}: symbolic link to '/etc/hostname' leads outside the course "
+        "folder: replace it with a copy of the file (links out of a course are never served)"]
 
 
 def tables(database_url: str) -> set[str]:
@@ -214,3 +222,19 @@ def test_serve_reads_its_options_from_the_environment_as_documented():
     with CliRunner(env=runner_env).isolation():
         context = serve.make_context("serve", [])
     assert context.params == {"host": everywhere, "port": 9001, "workers": 3, "dev": False}
+
+
+@pytest.mark.parametrize("password", ["password12", "1234567890", "aaaaaaaaaa"])
+def test_easy_admin_password_is_refused(environment, password):
+    result = run(environment, "users", "create-admin", "--email", "admin@example.org",
+                 "--name", "Alice Admin", "--password-stdin", input=password + "\n")
+    assert result.exit_code == 1
+    assert "the password is too easy to guess" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_invisible_admin_name_is_refused(environment):
+    result = run(environment, "users", "create-admin", "--email", "admin@example.org",
+                 "--name", "\u200b\u3164", "--password-stdin", input=PASSWORD + "\n")
+    assert result.exit_code == 1
+    assert "the name must be visible letters" in result.stderr

@@ -104,9 +104,9 @@ def test_two_courses_with_the_same_slug(tmp_path):
 
 def test_missing_or_empty_content_folder(tmp_path):
     assert [str(p) for p in check_library(tmp_path / "nope")[1]] == [
-        f"{tmp_path / 'nope'}:0: content folder does not exist"]
+        f"{tmp_path / 'nope'}: content folder does not exist"]
     assert [str(p) for p in check_library(tmp_path)[1]] == [
-        f"{tmp_path}:0: no course found (no */course.yaml)"]
+        f"{tmp_path}: no course found (no */course.yaml)"]
 
 
 def test_link_on_a_later_line_of_a_paragraph_reports_that_line(tmp_path):
@@ -312,3 +312,32 @@ def test_the_shipped_code_stylesheet_matches_the_highlighter():
 
     shipped = (Path(__file__).parents[2] / "courseware" / "static" / "css" / "code.css").read_text()
     assert shipped.strip() == pygments_css().strip()
+
+
+def test_links_out_of_the_course_folder_are_reported_with_what_to_do(tmp_path):
+    course = write_course(tmp_path / "content" / "basics")
+    (tmp_path / "secret_key").write_text("s3cret")
+    (course / "images" / "key.txt").symlink_to(tmp_path / "secret_key")
+    (course / "images" / "host.txt").symlink_to("/etc/hostname")
+    (course / "elsewhere").symlink_to(tmp_path)
+    (course / "images" / "same.svg").symlink_to("diagram.svg")  # inside: fine
+    _, problems = check_library(tmp_path / "content")
+    advice = "leads outside the course folder: replace it with a copy of the file"
+    assert sorted(str(p) for p in problems) == sorted([
+        f"{course / 'elsewhere'}: symbolic link to '{tmp_path}' {advice} "
+        "(links out of a course are never served)",
+        f"{course / 'images' / 'host.txt'}: symbolic link to '/etc/hostname' {advice} "
+        "(links out of a course are never served)",
+        f"{course / 'images' / 'key.txt'}: symbolic link to '{tmp_path / 'secret_key'}' {advice} "
+        "(links out of a course are never served)",
+    ])
+
+
+def test_an_image_through_a_link_out_of_the_course_names_the_line(tmp_path):
+    course = write_course(tmp_path / "content" / "basics", chapters={
+        "01-one.md": ("Un", "Texte.\n\n![Clé](images/key.png)\n")})
+    (tmp_path / "key.png").write_bytes(b"\x89PNG")
+    (course / "images" / "key.png").symlink_to(tmp_path / "key.png")
+    _, problems = check_library(tmp_path / "content")
+    assert f"{course / '01-one.md'}:6: 'images/key.png' points outside the course folder" \
+        in [str(p) for p in problems]

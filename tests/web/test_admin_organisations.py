@@ -186,12 +186,11 @@ def test_add_and_remove_a_manager(app, client, admin, second_auth):
     page = client.get("/admin/organisations/gendarmerie/").get_data(as_text=True)
     assert "chef@gendarmerie.fr" in page
     with Session(get_engine(app)) as session:
-        user_id = session.scalar(select(User.id).where(User.email == "chef@gendarmerie.fr"))
         assert session.query(OrganisationManager).count() == 1
-    assert client.post(f"/admin/organisations/gendarmerie/managers/{user_id}/remove",
-                       data={}).status_code == 400  # no CSRF token
-    response = client.post(f"/admin/organisations/gendarmerie/managers/{user_id}/remove",
-                           data={"csrf_token": token})
+    assert client.post("/admin/organisations/gendarmerie/managers/remove",
+                       data={"email": "chef@gendarmerie.fr"}).status_code == 400  # no CSRF token
+    response = client.post("/admin/organisations/gendarmerie/managers/remove",
+                           data={"csrf_token": token, "email": "chef@gendarmerie.fr"})
     assert response.status_code == 302
     with Session(get_engine(app)) as session:
         assert session.query(OrganisationManager).count() == 0

@@ -236,3 +236,62 @@ def test_non_form_bodies_are_refused_cleanly(client):
                            headers={"X-CSRFToken": token})
     assert response.status_code == 400
     assert "Traceback" not in response.get_data(as_text=True)
+
+
+# -- values that reach a column: checked before the database sees them (issue 9, finding 7) --
+# PostgreSQL refuses NUL bytes and over-long strings with an error (a 500); SQLite stores them.
+
+@pytest.mark.parametrize("url", ["/login", "/password/forgot", "/signup"])
+def test_a_nul_byte_in_the_email_is_refused_with_a_message(client, url):
+    token = csrf_token(client.get(url))
+    response = client.post(url, data={"csrf_token": token, "email": "ana\x00@example.org",
+                                      "password": "un mot de passe solide", "name": "Ana"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "This field contains characters that are not allowed." in html
+    assert "Traceback" not in html
+
+
+@pytest.mark.parametrize("cookie", ["x" * 9, "e\x00n", "english-please"])
+def test_an_odd_language_cookie_at_sign_up_is_ignored(app, client, auth, user_row, cookie):
+    client.set_cookie("lang", cookie)
+    response = auth.signup()
+    assert response.status_code == 302
+    assert user_row("ana@example.org").locale is None
+    assert client.get("/").status_code == 200  # the odd cookie still gets a page
+
+
+def test_a_known_language_cookie_is_kept_at_sign_up(client, auth, user_row):
+    client.set_cookie("lang", "en")
+    auth.signup()
+    assert user_row("ana@example.org").locale == "en"
+
+
+@pytest.fixture
+def linked_files(app, course_dir: Path) -> Path:
+    """Links dropped into images/ after start-up: to the instance's secret, to its folder, and
+    one to a file of the course itself."""
+    images = course_dir / "basics" / "images"
+    secret = Path(app.config["INSTANCE_DIR"]) / "secret_key"
+    secret.parent.mkdir(parents=True, exist_ok=True)
+    secret.write_text("instance-secret-value")
+    (images / "secret.txt").symlink_to(secret)
+    (images / "hostname.txt").symlink_to("/etc/hostname")
+    (secret.parent / "notes.txt").write_text("instance-secret-value")
+    (images / "instance").symlink_to(secret.parent)
+    (images / "loop.txt").symlink_to(images / "loop.txt")
+    (images / "same.svg").symlink_to("diagram.svg")
+    return images
+
+
+@pytest.mark.parametrize("path", ["images/secret.txt", "images/hostname.txt", "images/instance/notes.txt",
+                                  "images%2Finstance%2Fnotes.txt", "images/loop.txt"])
+def test_links_out_of_the_course_folder_are_not_followed(client, linked_files, path):
+    with client.get(f"/courses/basics/assets/{path}") as response:
+        assert response.status_code == 404
+        assert "instance-secret-value" not in response.get_data(as_text=True)
+
+
+def test_a_link_inside_the_course_folder_is_served(client, linked_files):
+    with client.get("/courses/basics/assets/images/same.svg") as response:
+        assert response.status_code == 200 and response.mimetype == "image/svg+xml"

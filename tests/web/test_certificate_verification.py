@@ -4,8 +4,10 @@ whether we issued it, untouched, and whether it still stands."""
 from __future__ import annotations
 
 import io
+import logging
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from courseware.certificates import (
     DEFAULT_BRANDING_DIR,
+    DEFAULT_CHECK_LIMITS,
     CertificateSnapshot,
     SigningIdentity,
     ensure_signing_identity,
@@ -23,9 +26,11 @@ from courseware.certificates import (
     revoke_certificate,
     signed_certificate_pdf,
 )
+from courseware.certificates.sandbox import check_slot
 from courseware.db import get_engine
 from courseware.models import Certificate
 from tests.helpers import Auth
+from tests.hostile_pdfs import many_signature_fields, padded_object_streams
 
 VERIFY = "/certificates/verify"
 CLAIM = "/courses/basics/certificate"
@@ -198,3 +203,39 @@ def test_uploading_needs_the_form_token(visitor: Auth, issued):
                            content_type="multipart/form-data")
     assert response.status_code == 400
     assert "Authentic certificate" not in response.get_data(as_text=True)
+
+
+HOSTILE = {
+    "object-streams": padded_object_streams,  # 171 KB; pyHanko alone scans it for ~1 min
+    "signature-fields": many_signature_fields,  # 60,000 fields in ~1.3 MB
+    "decompression": lambda: padded_object_streams(count=4),  # under the count cap, over the size cap
+}
+
+
+@pytest.mark.parametrize("name", HOSTILE)
+def test_a_hostile_file_gets_a_could_not_be_checked_page_and_one_log_line(visitor, name, caplog):
+    caplog.set_level(logging.INFO)
+    response = upload(visitor, HOSTILE[name]())
+    assert response.status_code == 422
+    text = verdict(response)
+    assert text.startswith("This file could not be checked")
+    assert "too large or too complex to be checked safely" in text
+    lines = [r for r in caplog.records if r.name.startswith("courseware.certificates")]
+    assert [r.getMessage().split(" (")[0] for r in lines] == ["certificate check refused: too_complex"]
+    assert lines[0].exc_info is None and "Traceback" not in caplog.text
+
+
+def test_the_could_not_be_checked_page_in_french(app):
+    client = app.test_client()
+    client.set_cookie("lang", "fr")
+    response = upload(Auth(client), padded_object_streams())
+    assert response.status_code == 422
+    assert verdict(response).startswith("Ce fichier n’a pas pu être vérifié")
+
+
+def test_when_every_checking_slot_is_taken_the_visitor_is_asked_to_retry(app, visitor, issued):
+    with check_slot(Path(app.config["INSTANCE_DIR"]), DEFAULT_CHECK_LIMITS.checks_at_once, 0):
+        response = upload(visitor, issued[1])
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    assert verdict(response).startswith("This file could not be checked Too many files")
+    assert verdict(upload(visitor, issued[1])).startswith("Authentic certificate")

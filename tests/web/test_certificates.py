@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import re
+import shutil
 import subprocess
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -25,6 +26,7 @@ from sqlalchemy import Engine, func, select
 
 from courseware import create_app
 from courseware.certificates import (
+    DEFAULT_BRANDING_DIR,
     SigningIdentity,
     unsupported_characters,
     verify_certificate_pdf,
@@ -497,3 +499,25 @@ def test_deleting_the_account_can_withdraw_the_certificate(app, auth, anonymous)
     assert "Ana Dupont" not in html and "og:title" not in html
     for suffix in (".pdf", ".png"):
         assert anonymous.get(f"/certificates/{public_id}{suffix}").status_code == 410
+
+
+def test_names_are_checked_against_the_configured_branding_fonts(app, app_config, tmp_path):
+    # An organisation's branding with Latin fonts only: a Chinese name would print as boxes.
+    branding = tmp_path / "my-branding"
+    shutil.copytree(DEFAULT_BRANDING_DIR, branding, ignore=shutil.ignore_patterns("wqy-*", "*Arabic*"))
+    layout = (branding / "layout.yaml").read_text(encoding="utf-8")
+    (branding / "layout.yaml").write_text(layout.split("  - name: NotoSansArabic")[0], encoding="utf-8")
+    assert unsupported_characters("王小明") == set()  # the shipped branding covers it
+    branded = create_app({**app_config, "CERTIFICATES_DIR": str(branding)})
+    try:
+        auth = Auth(english(branded.test_client()))
+        auth.signup()
+        complete_course(auth)
+        refused = claim(auth, "王小明")
+        assert refused.status_code == 400
+        assert "These characters cannot be printed on the certificate: 小 明 王" \
+            in refused.get_data(as_text=True)
+        assert count_certificates(branded) == 0
+        assert claim(auth, "Zoë Ødegård").status_code == 302
+    finally:
+        close_app(branded)

@@ -36,9 +36,8 @@ MATRIX: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("POST", "/admin/organisations/<slug>/links"): ("/admin/organisations/a/links", ADMIN),
     ("GET", "/admin/organisations/<slug>/logo"): ("/admin/organisations/a/logo", ADMIN),
     ("POST", "/admin/organisations/<slug>/managers"): ("/admin/organisations/a/managers", ADMIN),
-    # User 1 exists (the learner); removing a non-manager is a harmless redirect.
-    ("POST", "/admin/organisations/<slug>/managers/<int:user_id>/remove"):
-        ("/admin/organisations/a/managers/1/remove", ADMIN),
+    ("POST", "/admin/organisations/<slug>/managers/remove"):
+        ("/admin/organisations/a/managers/remove", ADMIN),
     ("GET", "/admin/organisations/<slug>/links/<code>/qr.svg"):
         (f"/admin/organisations/a/links/{LINK_CODE}/qr.svg", ADMIN),
     ("GET", "/admin/organisations/<slug>/links/<code>/poster.pdf"):

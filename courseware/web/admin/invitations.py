@@ -34,6 +34,7 @@ from ...organisations.invitations import (
     parse_invitation_csv,
     recent_invitations,
 )
+from ...private_files import make_private_folder, write_private_file
 from ..invitations import sending_in_progress, start_sending
 from ..views import base_url
 from .blueprints import organisation_bp
@@ -70,7 +71,7 @@ def _organisation(slug: str) -> Organisation:
 
 def _uploads() -> Path:
     folder = Path(current_app.config["INSTANCE_DIR"]) / "uploads"
-    folder.mkdir(mode=0o700, exist_ok=True)
+    make_private_folder(folder)
     return folder
 
 
@@ -81,7 +82,7 @@ def _stash(organisation: Organisation, data: bytes) -> str:
         if time.time() - old.stat().st_mtime > _UPLOAD_MAX_AGE:
             old.unlink(missing_ok=True)
     name = secrets.token_urlsafe(18)
-    (folder / f"invitations-{organisation.id}-{name}.csv").write_bytes(data)
+    write_private_file(folder / f"invitations-{organisation.id}-{name}.csv", data)
     return name
 
 

@@ -216,16 +216,17 @@ def add_manager(slug: str) -> Response | tuple[str, int]:
     return _organisation_page(organisation, manager_form=form, status=400)
 
 
-@admin_bp.post("/organisations/<slug>/managers/<int:user_id>/remove")
+@admin_bp.post("/organisations/<slug>/managers/remove")
 @admin_required
-def remove_manager(slug: str, user_id: int) -> Response:
+def remove_manager(slug: str) -> Response:
+    # The manager is named in the form, not the URL: no URL of the site names an account.
     organisation = _organisation_or_404(slug)
-    form = EmptyForm()
+    form = ManagerForm()
+    if not form.validate_on_submit():
+        abort(400)
     session = get_session()
-    user = session.get(User, user_id)
-    if not form.validate_on_submit() or user is None:
-        abort(400 if user is not None else 404)
-    if directory.remove_manager(session, organisation, user):
+    user = directory.user_by_email(session, form.email.data)
+    if user is not None and directory.remove_manager(session, organisation, user):
         record_action(session, actor=current_user, action="manager.remove",
                       target=organisation.slug, detail=user.email, now=datetime.now(UTC))
         session.commit()

@@ -1,0 +1,62 @@
+"""Two app servers on one database and one Redis, as a national campaign runs:
+a learner sent to either at random notices nothing."""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from pathlib import Path
+
+import redis
+import requests
+
+from tests.helpers import write_course
+from tests.live_server import running_server
+from tests.operations.test_faults import PASSWORD, Learner
+
+# A Redis database per backend: the two variants of the test run at the same time.
+REDIS_URLS = {"sqlite": "redis://127.0.0.1:6379/3", "postgresql": "redis://127.0.0.1:6379/4"}
+
+
+def test_one_learner_alternating_between_two_servers(tmp_path: Path, engine, signing):
+    redis_url = REDIS_URLS[engine.dialect.name]
+    redis.Redis.from_url(redis_url).flushdb()
+    write_course(tmp_path / "content" / "basics")
+    shared = {
+        # What every server of a cluster shares: the database (below), the keys, Redis.
+        "COURSEWARE_SIGNING_KEY": str(signing[1] / "signing-key.pem"),
+        "COURSEWARE_SIGNING_CERT": str(signing[1] / "signing-cert.pem"),
+        "COURSEWARE_RATELIMIT_STORAGE_URI": redis_url,
+        "COURSEWARE_LOGIN_RATE_LIMIT": "3 per minute",
+    }
+    database_url = engine.url.render_as_string(hide_password=False)
+    with ExitStack() as stack:
+        a, b = (stack.enter_context(running_server(
+            content_dir=tmp_path / "content", instance_dir=tmp_path / f"instance-{name}",
+            database_url=database_url, extra_env=shared)) for name in ("a", "b"))
+        ana = Learner(a.url, "ana@example.org")
+        ana.signup()
+        for step, chapter in enumerate(("welcome", "data", "next")):
+            ana.url = (a, b)[step % 2].url  # the load balancer's choice
+            page = ana.http.get(f"{ana.url}/courses/basics/{chapter}/", timeout=30)
+            assert page.status_code == 200
+            assert "Se déconnecter" in page.text  # signed in on whichever server answers
+            assert ana.post(f"/courses/basics/{chapter}/complete").status_code == 302
+        ana.url = b.url
+        claim = ana.post("/courses/basics/certificate", {"name": "Ana Dupont", "confirm": "y"})
+        assert claim.status_code == 302
+        public_id = claim.headers["Location"].rsplit("/", 1)[1]
+        pdf_a = requests.get(f"{a.url}/certificates/{public_id}.pdf", timeout=30)
+        pdf_b = requests.get(f"{b.url}/certificates/{public_id}.pdf", timeout=30)
+        assert pdf_a.status_code == pdf_b.status_code == 200
+        assert pdf_a.content == pdf_b.content  # byte for byte, from the record
+
+        # The log-in limit is counted once for the cluster, not per server.
+        statuses = []
+        for attempt in range(5):
+            server = (a, b)[attempt % 2]
+            intruder = Learner(server.url, "ana@example.org")
+            response = intruder.http.post(server.url + "/login", allow_redirects=False, timeout=30,
+                                          data={"csrf_token": intruder.token("/login"),
+                                                "email": "ana@example.org", "password": "wrong" + PASSWORD})
+            statuses.append(response.status_code)
+        assert statuses == [400, 400, 400, 429, 429]
