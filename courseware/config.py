@@ -103,6 +103,11 @@ SETTINGS: tuple[Setting, ...] = (
             "Periods of the reports `courseware reports send` mails to organisations: "
             "`half-quarter` (1 Jan–14 Feb, 15 Feb–31 Mar, ...: twice a quarter), `month`, "
             "`quarter` or `six-weeks` (42 days from Monday 1 January 2024)."),
+    Setting("INVITATION_MAX_AGE", "COURSEWARE_INVITATION_MAX_AGE", 60 * 24 * 3600,
+            "Seconds a staff invitation link stays valid (default: 60 days)."),
+    Setting("INVITATION_BATCH_SIZE", "COURSEWARE_INVITATION_BATCH_SIZE", 200,
+            "Invitations sent per SMTP connection by the background sender and "
+            "`courseware orgs invite`."),
     Setting("PASSWORD_MIN_LENGTH", "COURSEWARE_PASSWORD_MIN_LENGTH", 10,
             "Shortest password accepted at sign-up and change."),
     Setting("METRICS_TOKEN", "COURSEWARE_METRICS_TOKEN", None,

@@ -8,6 +8,7 @@ from . import (
     commands,  # noqa: F401 - the core commands
     demo,  # noqa: F401 - `courseware demo seed`
     deploy,  # noqa: F401 - `courseware deploy nginx|systemd`
+    invitations,  # noqa: F401 - `courseware orgs invite`
     orgs,  # noqa: F401 - `courseware orgs ...`
     report_sending,  # noqa: F401 - `courseware reports send`
     reports,  # noqa: F401 - `courseware report`

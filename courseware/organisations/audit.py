@@ -28,6 +28,7 @@ ACTIONS = (
     "organisation.create",
     "link.create",
     "manager.add",
+    "manager.remove",
     "invitations.import",
 )
 

@@ -16,6 +16,7 @@ from . import (
     certificate_support,
     certificates,
     errors,
+    invitations,
     learn,
     main,
     observability,
@@ -43,7 +44,7 @@ SECURITY_HEADERS = [
 
 
 def init_app(app: Flask) -> None:
-    for module in (main, auth, account, learn, quizzes, certificates, pages, tracking):
+    for module in (main, auth, account, learn, quizzes, certificates, pages, tracking, invitations):
         app.register_blueprint(module.bp)
     admin.init_app(app)
     attribution.init_app(app)

@@ -32,6 +32,7 @@ from ..models import User
 from ..organisations.attribution import checked_attribution
 from .attribution import forget_attribution, remembered_attribution
 from .forms import EmptyForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
+from .invitations import accept_pending_invitation, pending_invitation_email
 from .views import external_url, safe_next_url
 
 bp = Blueprint("auth", __name__)
@@ -63,7 +64,7 @@ def end_this_session() -> None:
 @bp.route("/signup", methods=["GET", "POST"])
 @limiter.limit(_rate_limit, methods=["POST"])
 def signup() -> str | Response:
-    form = SignupForm(next=request.args.get("next", ""))
+    form = SignupForm(next=request.args.get("next", ""), email=pending_invitation_email())
     # The organisation this visitor came through, if any: shown on the form, kept
     # on the account unless the learner removes it.
     joined = checked_attribution(get_session(), remembered_attribution())
@@ -85,6 +86,8 @@ def signup() -> str | Response:
             _queue_confirmation(result.user, safe_next_url(form.next.data, url_for("main.home")))
         else:
             _queue_already_registered(result.user)
+        if result.is_new:
+            accept_pending_invitation(get_session(), result.user)  # commits the sign-up too
         get_session().commit()
         # The same answer whether the address was free or not: the mailbox's owner
         # learns which, nobody else does (no user enumeration).

@@ -223,9 +223,23 @@ def sign_up_in_new_context(browser: Browser, live: LiveServer, name: str) -> str
 
 
 @pytest.fixture(scope="session")
-def paths(reset_path: str, graduate: tuple[dict, str], partner_link: str) -> dict[str, str]:
+def paths(reset_path: str, graduate: tuple[dict, str], partner_link: str,
+          graduate_id: int) -> dict[str, str]:
     """Values for the placeholders of SitePage paths."""
-    return {"reset": reset_path, "certificate": graduate[1], "link": partner_link}
+    return {"reset": reset_path, "certificate": graduate[1], "link": partner_link,
+            "user": str(graduate_id)}
+
+
+@pytest.fixture(scope="session")
+def graduate_id(live: LiveServer, graduate: tuple[dict, str]) -> int:
+    """The user id of the graduate (for the admin's page about them)."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(live.database_url)
+    with engine.connect() as connection:
+        user_id = connection.scalar(text("SELECT user_id FROM certificates ORDER BY id LIMIT 1"))
+    engine.dispose()
+    return user_id
 
 
 ADMIN_EMAIL = "admin@example.org"

@@ -44,7 +44,8 @@ QUIZ_PAGE = f"/courses/{QUIZ_COURSE}/quiz/"
 class SitePage:
     name: str
     # Placeholders: {reset} a valid password-reset path, {certificate} a certificate's page,
-    # {link} the code of an organisation's tracking link.
+    # {link} the code of an organisation's tracking link, {user} the id of the learner who
+    # owns {certificate}.
     path: str
     # None: a visitor; "learner": chapter 1 opened; "graduate": done; "admin"; "attributed":
     # a visitor who came through an organisation's link; "member": signed up through it;
@@ -124,4 +125,19 @@ PAGES = [
              login="manager", status=400),
     SitePage("organisation-dashboard-admin", "/organisations/demo/", login="admin"),
     SitePage("platform-report", "/admin/reports", login="admin"),
+    SitePage("admin-home", "/admin/", login="admin"),
+    SitePage("admin-users", "/admin/users", login="admin"),
+    SitePage("admin-users-search", "/admin/users?q=chlo", login="admin"),
+    SitePage("admin-user", "/admin/users/{user}", login="admin"),
+    SitePage("admin-user-delete", "/admin/users/{user}/delete", login="admin"),
+    SitePage("admin-user-delete-errors", "/admin/users/{user}/delete", login="admin",
+             action="submit", status=400),
+    SitePage("admin-certificates", "/admin/certificates", login="admin"),
+    SitePage("admin-certificate", "/admin{certificate}", login="admin"),
+    SitePage("admin-certificate-revoke-errors", "/admin{certificate}", login="admin",
+             action="submit", status=400),
+    SitePage("admin-audit", "/admin/audit", login="admin"),
+    SitePage("organisation-invitations", "/organisations/gendarmerie/invitations", login="admin"),
+    SitePage("organisation-invitations-errors", "/organisations/gendarmerie/invitations",
+             login="admin", action="submit", status=400),
 ]

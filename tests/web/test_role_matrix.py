@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from courseware.db import get_engine
-from courseware.models import Organisation, OrganisationManager, TrackingLink, User
+from courseware.models import Certificate, Organisation, OrganisationManager, TrackingLink, User
 from tests.helpers import Auth, csrf_token
 
 PASSWORD = "un mot de passe solide"
@@ -24,6 +24,7 @@ MANAGERS = frozenset({"manager_a", "manager_b", "admin"})
 # A tracking link of organisation "a", and the logo it has (made by _make_users).
 LINK_CODE = "k7m2qx"
 LOGO = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4"/></svg>'
+CERTIFICATE = "ABCD-EFGH-JKMN-PQRS"
 
 # (method, rule) -> (a URL for that rule, the roles allowed). Organisation "a" is the
 # one in the URL; "manager_b" manages another organisation and must be refused.
@@ -49,6 +50,22 @@ MATRIX: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
         (f"/admin/organisations/a/links/{LINK_CODE}/qr.svg", ADMIN),
     ("GET", "/admin/organisations/<slug>/links/<code>/poster.pdf"):
         (f"/admin/organisations/a/links/{LINK_CODE}/poster.pdf", ADMIN),
+    # Users, certificates and the audit log (H7). User 1 is the learner; CERTIFICATE is theirs.
+    ("GET", "/admin/users"): ("/admin/users?q=learner", ADMIN),
+    ("GET", "/admin/users/<int:user_id>"): ("/admin/users/1", ADMIN),
+    ("POST", "/admin/users/<int:user_id>/role"): ("/admin/users/1/role", ADMIN),
+    ("GET", "/admin/users/<int:user_id>/delete"): ("/admin/users/1/delete", ADMIN),
+    ("POST", "/admin/users/<int:user_id>/delete"): ("/admin/users/1/delete", ADMIN),
+    ("GET", "/admin/certificates"): ("/admin/certificates?q=learner", ADMIN),
+    ("GET", "/admin/certificates/<public_id>"): (f"/admin/certificates/{CERTIFICATE}", ADMIN),
+    ("POST", "/admin/certificates/<public_id>/revoke"): (
+        f"/admin/certificates/{CERTIFICATE}/revoke", ADMIN),
+    ("GET", "/admin/audit"): ("/admin/audit", ADMIN),
+    # Staff invitations of organisation "a".
+    ("GET", "/organisations/<slug>/invitations"): ("/organisations/a/invitations", MANAGERS_OF_A),
+    ("POST", "/organisations/<slug>/invitations"): ("/organisations/a/invitations", MANAGERS_OF_A),
+    ("POST", "/organisations/<slug>/invitations/confirm"): (
+        "/organisations/a/invitations/confirm", MANAGERS_OF_A),
 }
 
 AREAS = ("/admin", "/organisations")
@@ -82,6 +99,11 @@ def _make_users(app) -> None:
         orgs["a"].logo, orgs["a"].logo_type = LOGO, "image/svg+xml"
         session.add(TrackingLink(organisation_id=orgs["a"].id, code=LINK_CODE, label="Staff",
                                  created_at=now))
+        session.add(Certificate(
+            public_id=CERTIFICATE, user_id=users["learner"].id, course_slug="basics",
+            course_title="Les bases", course_language="fr", content_version="1",
+            duration_minutes=10, issuer="Test", printed_name="Learner", issued_at=now,
+            signer_fingerprint="0" * 64))
         session.add_all([
             OrganisationManager(organisation_id=orgs["a"].id, user_id=users["manager_a"].id,
                                 created_at=now),

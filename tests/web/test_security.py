@@ -17,7 +17,7 @@ from tests.web.conftest import english_client
 PASSWORD = "un mot de passe solide"
 # Values for URL variables, taken from the tiny course where they name something.
 URL_VALUES = {"course_slug": "basics", "chapter_slug": "welcome", "asset": "images/diagram.svg",
-              "token": "some-token", "public_id": "7Q2K-9MXD-4HRT-0B3V", "number": 1}
+              "token": "some-token", "public_id": "7Q2K-9MXD-4HRT-0B3V", "number": 1, "user_id": 1}
 CSRF_MESSAGE = "The form had expired or was sent from elsewhere"
 
 

@@ -10,7 +10,15 @@ from __future__ import annotations
 
 from flask import Flask
 
-from . import home, organisations, reports  # noqa: F401 - each area module registers its views
+from . import (  # noqa: F401 - each area module registers its views
+    audit,
+    certificates,
+    home,
+    invitations,
+    organisations,
+    reports,
+    users,
+)
 from .blueprints import admin_bp, organisation_bp
 
 
