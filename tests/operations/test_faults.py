@@ -4,7 +4,6 @@ half-saved, and the site comes back by itself."""
 
 from __future__ import annotations
 
-import re
 import subprocess
 import threading
 import time
@@ -17,7 +16,7 @@ from sqlalchemy import create_engine, select
 from courseware.certificates import ensure_signing_identity, verify_certificate_pdf
 from courseware.models import Certificate, ChapterProgress, User
 from tests.helpers import csrf_token_from_html, write_course
-from tests.live_server import kill_hard, running_server
+from tests.live_server import kill_hard, mailed_path, running_server
 
 CHAPTERS = ("welcome", "data", "next")
 PASSWORD = "un mot de passe solide"
@@ -26,8 +25,9 @@ PASSWORD = "un mot de passe solide"
 class Learner:
     """One browser: its own cookies, its own CSRF token."""
 
-    def __init__(self, url: str, email: str) -> None:
+    def __init__(self, url: str, email: str, *instance_dirs: Path) -> None:
         self.url, self.email = url, email
+        self.instance_dirs = instance_dirs  # where the servers write the mail they send
         self.http = requests.Session()
 
     def token(self, path: str) -> str:
@@ -38,6 +38,19 @@ class Learner:
             "csrf_token": self.token("/signup"), "email": self.email, "name": "Ana Dupont",
             "password": PASSWORD, "next": ""})
         assert response.status_code == 302, response.text[-500:]
+        confirm = self.http.get(self.url + self._confirmation_path(), timeout=30)
+        assert confirm.status_code == 200 and "Se déconnecter" in confirm.text
+
+    def _confirmation_path(self) -> str:
+        """The link of the confirmation mail, from whichever server sent it."""
+        deadline = time.monotonic() + 30
+        while True:
+            for folder in self.instance_dirs:
+                try:
+                    return mailed_path(folder, self.email, timeout=0.5)
+                except AssertionError:
+                    pass
+            assert time.monotonic() < deadline, f"no confirmation mail for {self.email}"
 
     def post(self, path: str, data: dict | None = None) -> requests.Response:
         return self.http.post(self.url + path, allow_redirects=False, timeout=30,
@@ -75,7 +88,7 @@ def test_sigkill_mid_traffic_loses_no_acknowledged_completion_and_no_certificate
             pass  # the server died under this request: no acknowledgement, no promise
 
     with running_server(content_dir=content, instance_dir=instance, database_url=database_url) as server:
-        learners = [Learner(server.url, f"learner{n}@example.org") for n in range(16)]
+        learners = [Learner(server.url, f"learner{n}@example.org", instance) for n in range(16)]
         for learner in learners:
             learner.signup()
         with ThreadPoolExecutor(max_workers=16) as pool:
@@ -110,7 +123,7 @@ def test_the_database_stopped_and_started_gives_503s_then_recovers(tmp_path, pri
     content = _course(tmp_path)
     with running_server(content_dir=content, instance_dir=tmp_path / "instance",
                         database_url=private_postgres.url) as server:
-        learner = Learner(server.url, "ana@example.org")
+        learner = Learner(server.url, "ana@example.org", server.instance_dir)
         learner.signup()
         chapter = server.url + "/courses/basics/welcome/"
         assert learner.http.get(chapter, timeout=30).status_code == 200
@@ -120,7 +133,7 @@ def test_the_database_stopped_and_started_gives_503s_then_recovers(tmp_path, pri
         try:
             down = learner.http.get(chapter, timeout=30)
             assert down.status_code == 503 and down.headers["Retry-After"]
-            assert "briefly unavailable" in down.text and "Traceback" not in down.text
+            assert "momentanément indisponible" in down.text and "Traceback" not in down.text
             health = requests.get(server.url + "/healthz", timeout=30)
             assert health.status_code == 503 and health.json()["database"]["ok"] is False
             refused = learner.http.post(chapter + "complete", data={"csrf_token": token},
@@ -157,7 +170,7 @@ def test_a_full_disk_on_sqlite_is_a_clear_page_and_loses_nothing_saved(tmp_path)
         database_url = f"sqlite:///{disk / 'site.db'}"
         with running_server(content_dir=content, instance_dir=tmp_path / "instance",
                             database_url=database_url) as server:
-            ana = Learner(server.url, "ana@example.org")
+            ana = Learner(server.url, "ana@example.org", server.instance_dir)
             ana.signup()
             assert ana.post("/courses/basics/welcome/complete").status_code == 302
             # Fill the disk to the last byte.
@@ -180,7 +193,7 @@ def test_a_full_disk_on_sqlite_is_a_clear_page_and_loses_nothing_saved(tmp_path)
                 if response.status_code == 503:
                     break
             assert 503 in statuses and 500 not in statuses
-            assert re.search("run out of storage space", pages[-1])
+            assert "plus d’espace de stockage" in pages[-1]
             (disk / "filler").unlink()
             # Space again: the site works and Ana's progress is intact.
             assert ana.post("/courses/basics/data/complete").status_code == 302

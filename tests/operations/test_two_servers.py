@@ -33,7 +33,7 @@ def test_one_learner_alternating_between_two_servers(tmp_path: Path, engine, sig
         a, b = (stack.enter_context(running_server(
             content_dir=tmp_path / "content", instance_dir=tmp_path / f"instance-{name}",
             database_url=database_url, extra_env=shared)) for name in ("a", "b"))
-        ana = Learner(a.url, "ana@example.org")
+        ana = Learner(a.url, "ana@example.org", a.instance_dir, b.instance_dir)
         ana.signup()
         for step, chapter in enumerate(("welcome", "data", "next")):
             ana.url = (a, b)[step % 2].url  # the load balancer's choice
