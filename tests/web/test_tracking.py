@@ -16,7 +16,7 @@ from courseware.db import get_engine
 from courseware.models import FunnelCount, User
 from courseware.organisations.directory import create_organisation, create_tracking_link
 from courseware.web.attribution import COOKIE_NAME
-from tests.helpers import Auth, csrf_token
+from tests.helpers import Auth, confirmation_link, csrf_token
 
 NOW = datetime.now(UTC)
 
@@ -55,9 +55,14 @@ def remembered(app, client) -> dict | None:
 
 
 def signup(client, **extra) -> object:
+    """Sign up through the form, then open the mailed confirmation link (which logs in)."""
     data = {"csrf_token": csrf_token(client.get("/signup")), "email": "ana@example.org",
             "name": "Ana Dupont", "password": "un mot de passe solide", **extra}
-    return client.post("/signup", data=data)
+    response = client.post("/signup", data=data)
+    link = confirmation_link(client.application, data["email"]) if response.status_code == 302 else None
+    if link:
+        client.get(link)
+    return response
 
 
 def account(app, email: str = "ana@example.org") -> User:
