@@ -22,7 +22,7 @@ from pathlib import Path
 import requests
 
 from tests.helpers import write_course
-from tests.live_server import free_port, serving_process
+from tests.live_server import free_port, mailed_path, serving_process
 
 REPO = Path(__file__).parents[1]
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
@@ -83,6 +83,9 @@ def test_an_installed_wheel_issues_a_certificate(tmp_path: Path):
             "csrf_token": token(ana, url + "/signup"), "email": "ana@example.org",
             "name": "Ana Dupont", "password": "un mot de passe solide"})
         assert signup.status_code == 302
+        # The account opens with the link of the confirmation mail (written to the instance).
+        confirm = mailed_path(elsewhere / "instance", "ana@example.org")
+        assert ana.get(url + confirm, timeout=30).status_code == 200
         for chapter in ("welcome", "data", "next"):
             page = f"{url}/courses/basics/{chapter}/"
             done = ana.post(page + "complete", data={"csrf_token": token(ana, page)},
