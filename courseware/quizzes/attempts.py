@@ -8,6 +8,7 @@ chapter done.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -47,11 +48,14 @@ class AttemptOutcome:
 
 def record_attempt(executor: Connection | Session, *, user_id: int, course_slug: str,
                    chapter: ChapterWithQuizzes, quiz: Quiz, result: QuizResult,
-                   now: datetime | None = None) -> AttemptOutcome:
+                   now: datetime | None = None,
+                   complete: Callable[..., object] = record_chapter_completed) -> AttemptOutcome:
     """Store one graded attempt; complete the chapter once each of its quizzes is passed.
 
-    The caller commits (a Session) or uses an autocommit Connection. A later failed
-    retry never takes a completion back.
+    `complete(executor, user_id, course_slug, chapter_slug, now=...)` marks the chapter
+    done: the web layer passes the one that also counts the funnel events. The caller
+    commits (a Session) or uses an autocommit Connection. A later failed retry never
+    takes a completion back.
     """
     moment = now or datetime.now(UTC)
     answers = json.dumps([sorted(chosen) for chosen in result.answers], separators=(",", ":"))
@@ -64,7 +68,7 @@ def record_attempt(executor: Connection | Session, *, user_id: int, course_slug:
     if result.passed:
         passed = passed_quiz_numbers(executor, user_id, course_slug, chapter.slug)
         if all(q.number in passed for q in chapter.quizzes):
-            record_chapter_completed(executor, user_id, course_slug, chapter.slug, now=moment)
+            complete(executor, user_id, course_slug, chapter.slug, now=moment)
             completed = True
     return AttemptOutcome(attempt_id, completed)
 

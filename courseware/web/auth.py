@@ -23,7 +23,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from limits import parse_many
 from sqlalchemy import select
 
-from .. import accounts, sessions
+from .. import accounts, metrics, sessions
 from ..db import get_session
 from ..extensions import limiter
 from ..i18n import chosen_language
@@ -89,6 +89,8 @@ def signup() -> str | Response:
         if result.is_new:
             accept_pending_invitation(get_session(), result.user)  # commits the sign-up too
         get_session().commit()
+        if result.is_new:
+            metrics.SIGNUPS.inc()
         # The same answer whether the address was free or not: the mailbox's owner
         # learns which, nobody else does (no user enumeration).
         flash(_("Almost there: we have sent a message to %(email)s. Open the link in it to "

@@ -23,6 +23,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from .. import metrics
 from ..certificates import (
     CertificateSnapshot,
     CourseNotCompleted,
@@ -122,6 +123,7 @@ def claim(course_slug: str) -> str | Response | tuple[str, int]:
                             "The previous one now points to it.")
             session.commit()
             g.certificate_issued = True
+            metrics.CERTIFICATES.inc()
         except (CourseNotCompleted, InvalidPrintedName) as error:
             session.rollback()
             form.name.errors.append(str(error))
@@ -224,6 +226,8 @@ def verify() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
         result = check_certificate_file(get_session(), form.pdf.data.read(),
                                         certificate_files().identity,
                                         slots_dir=Path(current_app.config["INSTANCE_DIR"]))
+    if result is not None:
+        metrics.UPLOADS.labels(result.verdict).inc()
     page = render_template("certificates/verify.html", form=form, result=result)
     if form.errors:
         return page, 400

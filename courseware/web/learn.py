@@ -31,6 +31,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
+from .. import metrics
 from ..certificates import find_current_certificate
 from ..content import Chapter, Course
 from ..db import get_session
@@ -105,9 +106,11 @@ def complete(course_slug: str, chapter_slug: str) -> Response:
     # CSRFProtect has checked the token already. The completion and its funnel
     # counters are one transaction; a repeated click changes and counts nothing.
     db = get_session()
-    complete_chapter(db, current_user, course, chapter.slug, datetime.now(UTC))
+    change = complete_chapter(db, current_user, course, chapter.slug, datetime.now(UTC))
     progress = course_progress(db, user_id, course)
     db.commit()
+    if change.completed:
+        metrics.COMPLETIONS.inc()
     if progress.is_complete:
         flash(_("Congratulations, you have completed every chapter of this course!"))
         return redirect(url_for("learn.course", course_slug=course.slug))

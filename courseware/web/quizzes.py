@@ -24,13 +24,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import metrics
 from ..content import Chapter, Course
-from ..db import request_connection
+from ..db import get_session, request_connection
 from ..extensions import limiter
 from ..progress import course_progress
 from ..quizzes.attempts import latest_attempt, passed_quiz_numbers, record_attempt
 from ..quizzes.grading import InvalidSubmission, answers_from_form, grade
 from ..quizzes.model import QUIZ_SLOT, Quiz
+from ..reports.events import complete_chapter
 from .views import course_or_404
 
 bp = Blueprint("quizzes", __name__, url_prefix="/courses")
@@ -65,11 +67,18 @@ def submit(course_slug: str, chapter_slug: str, number: int) -> Response:
         result = grade(quiz, answers, course.pass_mark)
     except InvalidSubmission:
         abort(400)
-    # CSRFProtect has checked the token already. Two statements at most, on the
-    # request's autocommit connection, like the "mark as complete" POST.
-    outcome = record_attempt(request_connection(), user_id=current_user.id,
-                             course_slug=course.slug, chapter=chapter, quiz=quiz, result=result)
+    # CSRFProtect has checked the token already. The attempt, the completion it may
+    # bring and its funnel counters are one transaction, as for "mark as complete".
+    db = get_session()
+
+    def complete(executor, _user_id, _course_slug, chapter_slug, now):  # type: ignore[no-untyped-def]
+        complete_chapter(executor, current_user, course, chapter_slug, now)
+
+    outcome = record_attempt(db, user_id=current_user.id, course_slug=course.slug,
+                             chapter=chapter, quiz=quiz, result=result, complete=complete)
+    db.commit()
     if outcome.chapter_completed:
+        metrics.COMPLETIONS.inc()
         flash(_("Chapter “%(title)s” complete.", title=chapter.title))
     return redirect(url_for("quizzes.results", course_slug=course.slug,
                             chapter_slug=chapter.slug, number=quiz.number), code=303)

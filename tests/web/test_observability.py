@@ -11,7 +11,7 @@ from pathlib import Path
 import requests
 
 from courseware import create_app
-from tests.helpers import write_course
+from tests.helpers import Auth, write_course
 from tests.live_server import running_server
 
 
@@ -81,3 +81,12 @@ def test_one_scrape_counts_every_worker_of_a_server(tmp_path: Path):
                       r'route="/courses/<course_slug>/",status="200"\} ([0-9.]+)', body)
     assert count and float(count.group(1)) == 30
     assert (tmp_path / "instance" / "metrics").is_dir()
+
+
+def test_business_events_are_counted(app_config):
+    from courseware import metrics
+
+    app = create_app({**app_config, "METRICS_TOKEN": "s3cret-metrics"})
+    before = metrics.SIGNUPS._value.get()
+    Auth(app.test_client()).signup(email="metrics@example.org")
+    assert metrics.SIGNUPS._value.get() == before + 1

@@ -264,3 +264,19 @@ def test_the_demo_course_never_serves_its_explanations_before_an_answer(app_conf
                     assert explanation and explanation not in html, chapter.slug
     finally:
         dispose_engines(app)
+
+
+def test_completing_by_quiz_is_counted_in_the_organisation_funnel_once(app, client, auth):
+    """A quiz chapter's completion feeds the reports like "mark as complete" does."""
+    from courseware.models import FunnelCount
+
+    auth.signup()
+    client.get(QUIZ)
+    answer(auth, QUIZ, 1, RIGHT)
+    answer(auth, QUIZ, 1, RIGHT)  # a second pass changes nothing
+    table = FunnelCount.__table__
+    with get_engine(app).connect() as connection:
+        rows = connection.execute(select(table.c.step, table.c.chapter_slug, table.c.count)
+                                  .where(table.c.step == "completed")).all()
+    chapter = QUIZ.rstrip("/").rsplit("/", 1)[1]
+    assert [tuple(row) for row in rows] == [("completed", chapter, 1)]
