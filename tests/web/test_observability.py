@@ -8,11 +8,27 @@ import logging
 import re
 from pathlib import Path
 
+import pytest
 import requests
 
 from courseware import create_app
+from courseware.db import dispose_engines
 from tests.helpers import Auth, write_course
 from tests.live_server import running_server
+
+
+@pytest.fixture
+def make_app():
+    """Apps built in a test, their connection pools closed at the end."""
+    made = []
+
+    def build(config: dict):
+        made.append(create_app(config))
+        return made[-1]
+
+    yield build
+    for app in made:
+        dispose_engines(app)
 
 
 def request_lines(caplog) -> list[dict]:
@@ -42,17 +58,17 @@ def test_the_log_holds_no_token_no_email_no_address(client, auth, caplog):
     assert "127.0.0.1" not in text
 
 
-def test_client_addresses_are_logged_only_when_configured(app_config, caplog):
+def test_client_addresses_are_logged_only_when_configured(app_config, caplog, make_app):
     caplog.set_level(logging.INFO, logger="courseware.requests")
-    app = create_app({**app_config, "LOG_CLIENT_ADDRESSES": True})
+    app = make_app({**app_config, "LOG_CLIENT_ADDRESSES": True})
     app.test_client().get("/", environ_base={"REMOTE_ADDR": "192.0.2.7"})
     assert request_lines(caplog)[-1]["client"] == "192.0.2.7"
 
 
-def test_metrics_need_the_configured_token(app_config):
-    closed = create_app(app_config).test_client()
+def test_metrics_need_the_configured_token(app_config, make_app):
+    closed = make_app(app_config).test_client()
     assert closed.get("/metrics").status_code == 404  # no token set: no endpoint
-    client = create_app({**app_config, "METRICS_TOKEN": "s3cret-metrics"}).test_client()
+    client = make_app({**app_config, "METRICS_TOKEN": "s3cret-metrics"}).test_client()
     assert client.get("/metrics").status_code == 401
     assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
     client.get("/courses/basics/")
@@ -83,10 +99,10 @@ def test_one_scrape_counts_every_worker_of_a_server(tmp_path: Path):
     assert (tmp_path / "instance" / "metrics").is_dir()
 
 
-def test_business_events_are_counted(app_config):
+def test_business_events_are_counted(app_config, make_app):
     from courseware import metrics
 
-    app = create_app({**app_config, "METRICS_TOKEN": "s3cret-metrics"})
+    app = make_app({**app_config, "METRICS_TOKEN": "s3cret-metrics"})
     before = metrics.SIGNUPS._value.get()
     Auth(app.test_client()).signup(email="metrics@example.org")
     assert metrics.SIGNUPS._value.get() == before + 1
