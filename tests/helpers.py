@@ -125,3 +125,20 @@ class Auth:
 
     def complete(self, chapter_url: str) -> TestResponse:
         return self.post(chapter_url + "complete", token_from=chapter_url)
+
+
+def cli_environment(app: Flask, app_config: dict, **extra: str) -> dict[str, str]:
+    """COURSEWARE_* variables for a `courseware` process sharing the instance, content,
+    database and keys of the web app under test (plus `extra` settings)."""
+    return {
+        "PATH": "/usr/bin:/bin",
+        "COURSEWARE_INSTANCE_DIR": app_config["INSTANCE_DIR"],
+        "COURSEWARE_CONTENT_DIR": app_config["CONTENT_DIR"],
+        "COURSEWARE_DATABASE_URL": app.config["DATABASE_URL"],
+        "COURSEWARE_SECRET_KEY": "cli-test-key",
+        "COURSEWARE_BASE_URL": app_config["BASE_URL"],
+        "COURSEWARE_SIGNING_KEY": app_config["SIGNING_KEY"],
+        "COURSEWARE_SIGNING_CERT": app_config["SIGNING_CERT"],
+        **extra,
+    }
+

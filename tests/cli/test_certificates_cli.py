@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.helpers import Auth
+from tests.helpers import Auth, cli_environment
 from tests.hostile_pdfs import padded_object_streams
 
 REPO = Path(__file__).parents[2]
@@ -26,16 +26,7 @@ CHAPTERS = ("/courses/basics/welcome/", "/courses/basics/data/", "/courses/basic
 @pytest.fixture
 def environment(app: Flask, app_config: dict) -> dict[str, str]:
     """The same instance, content, database and key as the web app under test."""
-    return {
-        "PATH": "/usr/bin:/bin",
-        "COURSEWARE_INSTANCE_DIR": app_config["INSTANCE_DIR"],
-        "COURSEWARE_CONTENT_DIR": app_config["CONTENT_DIR"],
-        "COURSEWARE_DATABASE_URL": app.config["DATABASE_URL"],
-        "COURSEWARE_SECRET_KEY": "cli-test-key",
-        "COURSEWARE_BASE_URL": app_config["BASE_URL"],
-        "COURSEWARE_SIGNING_KEY": app_config["SIGNING_KEY"],
-        "COURSEWARE_SIGNING_CERT": app_config["SIGNING_CERT"],
-    }
+    return cli_environment(app, app_config)
 
 
 def courseware(environment: dict[str, str], *args: str) -> subprocess.CompletedProcess:

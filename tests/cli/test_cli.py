@@ -6,7 +6,6 @@ import gc
 import re
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,27 +16,10 @@ from courseware.cli import main
 from courseware.content import load_library
 from courseware.models import User
 from tests.content.test_loader import EXPECTED, FIXTURES, expected_lines
-from tests.helpers import empty_tables, write_course
+from tests.helpers import write_course
 
 REPO = Path(__file__).parents[2]
 PASSWORD = "un mot de passe solide"
-
-
-@pytest.fixture
-def environment(tmp_path: Path, database_url: str) -> Iterator[dict[str, str]]:
-    """COURSEWARE_* variables for a fresh instance, content folder and empty database."""
-    content = tmp_path / "content"
-    write_course(content / "basics")
-    if database_url.startswith("postgresql"):
-        engine = create_engine(database_url)
-        empty_tables(engine)
-        engine.dispose()
-    yield {
-        "COURSEWARE_INSTANCE_DIR": str(tmp_path / "instance"),
-        "COURSEWARE_CONTENT_DIR": str(content),
-        "COURSEWARE_DATABASE_URL": database_url,
-        "COURSEWARE_SECRET_KEY": "cli-test-key",
-    }
 
 
 def run(environment: dict[str, str], *args: str, input: str | None = None) -> Result:

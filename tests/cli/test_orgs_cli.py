@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select
@@ -12,24 +11,12 @@ from sqlalchemy.orm import Session
 from courseware.models import AuditEntry, OrganisationManager, TrackingLink, User
 from courseware.organisations.directory import CODE_ALPHABET
 from tests.cli.test_cli import PASSWORD, run
-from tests.helpers import empty_tables, write_course
 
 
 @pytest.fixture
-def environment(tmp_path: Path, database_url: str) -> Iterator[dict[str, str]]:
-    content = tmp_path / "content"
-    write_course(content / "basics")
-    if database_url.startswith("postgresql"):
-        engine = create_engine(database_url)
-        empty_tables(engine)
-        engine.dispose()
-    yield {
-        "COURSEWARE_INSTANCE_DIR": str(tmp_path / "instance"),
-        "COURSEWARE_CONTENT_DIR": str(content),
-        "COURSEWARE_DATABASE_URL": database_url,
-        "COURSEWARE_SECRET_KEY": "cli-test-key",
-        "COURSEWARE_BASE_URL": "https://cours.example.fr/",
-    }
+def environment(environment: dict[str, str]) -> dict[str, str]:
+    """A fresh instance with a public address (reports and invitations carry links)."""
+    return {**environment, "COURSEWARE_BASE_URL": "https://cours.example.fr/"}
 
 
 @pytest.fixture

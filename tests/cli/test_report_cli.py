@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import create_engine
 
 from courseware.migrate import upgrade_database
-from tests.cli.test_cli import environment, run  # noqa: F401 - the fixture
+from tests.cli.test_cli import run
 from tests.helpers import empty_tables
 from tests.reports.fixture import seed
 

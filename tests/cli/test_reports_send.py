@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from courseware.models import Organisation, OrganisationManager, ReportDelivery, TrackingLink, User
 from courseware.reports.counters import count_event
+from tests.helpers import cli_environment
 from tests.live_server import free_port
 
 REPO = Path(__file__).parents[2]
@@ -87,18 +88,9 @@ def partners(app: Flask) -> None:
 
 @pytest.fixture
 def environment(app: Flask, app_config: dict, smtp: tuple[Inbox, int]) -> dict[str, str]:
-    return {
-        "PATH": "/usr/bin:/bin",
-        "COURSEWARE_INSTANCE_DIR": app_config["INSTANCE_DIR"],
-        "COURSEWARE_CONTENT_DIR": app_config["CONTENT_DIR"],
-        "COURSEWARE_DATABASE_URL": app.config["DATABASE_URL"],
-        "COURSEWARE_SECRET_KEY": "cli-test-key",
-        "COURSEWARE_BASE_URL": app_config["BASE_URL"],
-        "COURSEWARE_SMTP_HOST": "127.0.0.1",
-        "COURSEWARE_SMTP_PORT": str(smtp[1]),
-        "COURSEWARE_SMTP_STARTTLS": "0",
-        "COURSEWARE_MAIL_FROM": "rapports@courseware.test",
-    }
+    return cli_environment(app, app_config, COURSEWARE_SMTP_HOST="127.0.0.1",
+                           COURSEWARE_SMTP_PORT=str(smtp[1]), COURSEWARE_SMTP_STARTTLS="0",
+                           COURSEWARE_MAIL_FROM="rapports@courseware.test")
 
 
 def send(environment: dict[str, str], *args: str) -> subprocess.CompletedProcess:

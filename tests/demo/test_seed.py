@@ -30,7 +30,7 @@ from courseware.models import (
     User,
 )
 from courseware.progress import ChapterState, course_progress
-from tests.helpers import Auth
+from tests.helpers import Auth, cli_environment
 
 REPO = Path(__file__).parents[2]
 PASSWORD = "mot de passe de démonstration"
@@ -177,16 +177,7 @@ def test_a_demo_learner_logs_in_and_sees_their_progress_and_certificate(
 
 
 def test_the_command_seeds_the_configured_database(app: Flask, app_config: dict) -> None:
-    environment = {
-        "PATH": "/usr/bin:/bin",
-        "COURSEWARE_INSTANCE_DIR": app_config["INSTANCE_DIR"],
-        "COURSEWARE_CONTENT_DIR": app_config["CONTENT_DIR"],
-        "COURSEWARE_DATABASE_URL": app.config["DATABASE_URL"],
-        "COURSEWARE_SECRET_KEY": "cli-test-key",
-        "COURSEWARE_BASE_URL": app_config["BASE_URL"],
-        "COURSEWARE_SIGNING_KEY": app_config["SIGNING_KEY"],
-        "COURSEWARE_SIGNING_CERT": app_config["SIGNING_CERT"],
-    }
+    environment = cli_environment(app, app_config)
 
     def courseware(*args: str) -> subprocess.CompletedProcess:
         return subprocess.run([sys.executable, "-m", "courseware.cli", "demo", "seed", *args],
