@@ -5,33 +5,18 @@ files built to keep pyHanko busy for minutes are in flight."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pytest
 import requests
-from sqlalchemy import Engine
 
-from courseware.certificates import SigningIdentity
 from tests.hostile_pdfs import many_signature_fields, padded_object_streams, whitespace_padded
-from tests.live_server import LiveServer, running_server
-from tests.test_certificate_concurrency import token_from
+from tests.live_server import LiveServer
+
+# The signed server checks its log for tracebacks when done: a hostile file must not print one.
+from tests.test_certificate_concurrency import server, token_from  # noqa: F401 - fixture
 
 REFUSED = "This file could not be checked"
-
-
-@pytest.fixture
-def server(engine: Engine, database_url: str, course_dir: Path, tmp_path: Path,
-           signing: tuple[SigningIdentity, Path]) -> Iterator[LiveServer]:
-    instance = tmp_path / "instance"
-    instance.mkdir()
-    keys = signing[1]
-    with running_server(content_dir=course_dir, instance_dir=instance, database_url=database_url,
-                        extra_env={"COURSEWARE_SIGNING_KEY": str(keys / "signing-key.pem"),
-                                   "COURSEWARE_SIGNING_CERT": str(keys / "signing-cert.pem")},
-                        ) as live:
-        yield live
 
 
 def test_health_check_answers_while_hostile_uploads_are_in_flight(server: LiveServer, tmp_path: Path):
