@@ -19,7 +19,7 @@ from tests.test_certificate_concurrency import server, token_from  # noqa: F401 
 REFUSED = "This file could not be checked"
 
 
-def test_health_check_answers_while_hostile_uploads_are_in_flight(server: LiveServer, tmp_path: Path):
+def test_health_check_answers_while_hostile_uploads_are_in_flight(server: LiveServer, tmp_path: Path):  # noqa: F811
     files = {"object-streams": padded_object_streams(), "signature-fields": many_signature_fields(),
              "padding-1": whitespace_padded(), "padding-2": whitespace_padded()}
     visitor = requests.Session()

@@ -15,11 +15,11 @@ from .funnel import (
     default_period,
     organisation_report,
     platform_report,
-    suppress_small_counts,
 )
+from .suppression import LARGE_COUNT, suppress_small_counts
 
 __all__ = [
-    "SMALL_COUNT", "ChapterRow", "FunnelRow", "OrganisationReport", "PlatformReport",
+    "LARGE_COUNT", "SMALL_COUNT", "ChapterRow", "FunnelRow", "OrganisationReport", "PlatformReport",
     "RankedOrganisation", "WeekCount", "default_period", "organisation_report",
     "platform_report", "suppress_small_counts",
 ]

@@ -36,8 +36,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..models import Organisation, OrganisationManager, ReportDelivery, User
-from .funnel import CourseLike, OrganisationReport, organisation_report, suppress_small_counts
+from .funnel import CourseLike, OrganisationReport, organisation_report
 from .periods import Period
+from .suppression import suppress_small_counts
 
 
 class DeliveryFailed(Exception):

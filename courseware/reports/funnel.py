@@ -9,14 +9,14 @@ own rows through the (organisation_id, day) index.
 
 Every output (HTML, CSV, PDF, SVG, e-mail) renders these same frozen
 dataclasses, so figures can never disagree between formats. What an
-organisation receives goes through `suppress_small_counts` first.
+organisation receives goes through `suppression.suppress_small_counts` first.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Protocol, TypeVar
 
@@ -264,42 +264,6 @@ def _week_counts(start: date, end: date, weeks: dict[date, int]) -> Iterable[Wee
         year, week, _day = monday.isocalendar()
         yield WeekCount(year=year, week=week, monday=monday, signups=weeks.get(monday, 0))
         monday += timedelta(days=7)
-
-
-def hide_small(value: Count) -> Count:
-    """1..4 become "<5"; 0 and 5+ are shown (0 singles nobody out)."""
-    if isinstance(value, int) and 0 < value < SMALL_COUNT_LIMIT:
-        return SMALL_COUNT
-    return value
-
-
-def _hide_row(row: FunnelRow) -> FunnelRow:
-    return replace(row, clicks=hide_small(row.clicks), signups=hide_small(row.signups),
-                   started=hide_small(row.started), finished=hide_small(row.finished),
-                   certified=hide_small(row.certified))
-
-
-def _hide_chapter(row: ChapterRow) -> ChapterRow:
-    return replace(row, opened=hide_small(row.opened), completed=hide_small(row.completed))
-
-
-def suppress_small_counts(report: R) -> R:
-    """The report as an organisation may receive it: every count from 1 to 4 is "<5",
-    and a completion rate that would reveal one is hidden too (see
-    FunnelRow.completion_rate). Admins see the report unchanged."""
-    if isinstance(report, OrganisationReport):
-        return replace(report, links=tuple(_hide_row(row) for row in report.links),
-                       total=_hide_row(report.total),
-                       chapters=tuple(_hide_chapter(row) for row in report.chapters),
-                       suppressed=True)
-    return replace(
-        report, total=_hide_row(report.total),
-        chapters=tuple(_hide_chapter(row) for row in report.chapters),
-        signups_per_week=tuple(replace(week, signups=hide_small(week.signups))
-                               for week in report.signups_per_week),
-        organisations=tuple(replace(item, row=_hide_row(item.row))
-                            for item in report.organisations),
-        suppressed=True)
 
 
 def default_period(today: date) -> tuple[date, date]:

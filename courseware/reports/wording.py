@@ -109,7 +109,8 @@ def wording(locale: str) -> Wording:
         links_title=_("Per link"),
         ranking_title=_("Organisations ranked by learners certified"),
         suppressed_note=_("Counts from 1 to 4 are shown as “<5” so that no one can be "
-                          "singled out."),
+                          "singled out; where one could be worked out from a total, another "
+                          "count is shown as “≥5”."),
         platform=_("Whole platform"),
         period=_("From %(start)s to %(end)s"),
     )

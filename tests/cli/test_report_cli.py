@@ -37,7 +37,9 @@ def test_organisation_csv_is_suppressed_unless_exact(seeded, tmp_path):
     assert result.exit_code == 0, result.output
     rows = rows_of(out)
     assert rows[2] == ["Gendarmerie — réservistes", "7", "<5", "<5", "<5", "<5", ""]
-    assert rows[4][:6] == ["Total", "37", "17", "15", "7", "6"]
+    # 5 officers certified + "<5" reservists = 6 would give the reservist away: both 5 and 6 hide.
+    assert rows[1][:6] == ["Gendarmerie — officiers", "30", "12", "10", "≥5", "≥5"]
+    assert rows[4][:6] == ["Total", "37", "17", "15", "7", "≥5"]
     run(seeded, "report", "--org", "gendarmerie", "--from", "2026-03-01", "--to", "2026-03-31",
         "--format", "csv", "--output", str(out), "--exact")
     assert rows_of(out)[2][:6] == ["Gendarmerie — réservistes", "7", "3", "3", "1", "1"]
