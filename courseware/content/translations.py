@@ -144,8 +144,8 @@ def check_same_quizzes(original: Chapter, translated: Chapter, problems: list[Pr
                     question.right_indexes != model.right_indexes:
                 problems.append(Problem(path, question.line, (
                     f"question {question.number} of quiz {quiz.number} does not match {where} "
-                    f"(line {model.line}): it has {_shape(question)} there "
-                    f"{_shape(model)}; keep the options in the original order, with '- [x]' "
+                    f"(line {model.line}): {_shape(question)} here but {_shape(model)} "
+                    "there; keep the options in the original order, with '- [x]' "
                     "on the same ones")))
 
 
