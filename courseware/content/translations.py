@@ -166,25 +166,26 @@ def translation_status(language: str, folder: Path, originals: tuple[Chapter, ..
             chapters.append(ChapterTranslation(original.slug, original.source, None, MISSING, current))
             continue
         path, meta = found
-        recorded = meta.get(TRANSLATED_FROM)
-        line = _line_of(path, TRANSLATED_FROM)
-        if recorded is not None and not _HASH.match(str(recorded)):
+        # The text as written: YAML would read an all-digit hash as a number (`0123…` as octal).
+        line, recorded = _written_value(path, TRANSLATED_FROM) if TRANSLATED_FROM in meta else (1, None)
+        if recorded is not None and not _HASH.match(recorded):
             problems.append(Problem(path, line, (
                 f"'{TRANSLATED_FROM}' must be {HASH_LENGTH} lower-case hex characters (the start "
                 f"of the SHA-256 of {original.source.name}): `courseware content translations` "
                 "prints it")))
-        recorded_text = str(recorded) if recorded is not None else None
-        state = UP_TO_DATE if recorded_text == current else STALE
+        state = UP_TO_DATE if recorded == current else STALE
         chapters.append(ChapterTranslation(original.slug, original.source, path, state, current,
-                                           recorded_text, line))
+                                           recorded, line))
     return TranslationStatus(language, folder, tuple(chapters))
 
 
-def _line_of(path: Path, key: str) -> int:
+def _written_value(path: Path, key: str) -> tuple[int, str]:
+    """The line of `key:` in a file's front matter and its value as written (quotes removed)."""
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.split(":", 1)[0].strip() == key:
-            return number
-    return 1
+        name, _, value = line.partition(":")
+        if name.strip() == key:
+            return number, value.split(" #", 1)[0].strip().strip("'\"")
+    return 1, ""
 
 
 def translated_course(original: Course, meta: dict[str, Any],

@@ -198,3 +198,15 @@ def test_the_translation_yaml_must_be_utf8(content, course):
     (course / "en" / "course.yaml").write_bytes("title: caf\xe9\n".encode("latin-1"))
     [(path, line, message)] = problems_of(content)
     assert (path, line) == ("basics/en/course.yaml", 1) and message.startswith("not UTF-8 text")
+
+
+def test_an_all_digit_hash_is_read_as_written(content, course, monkeypatch):
+    # YAML reads 012345670123 as an octal number: the hash must be compared as text.
+    import courseware.content.translations as translations
+    import tests.translated_course as fixture
+
+    for module in (translations, fixture):
+        monkeypatch.setattr(module, "source_hash", lambda _path: "012345670123")
+    write_translation(course)
+    status = load_library(content).course("basics").translation_statuses[0]
+    assert [c.state for c in status.chapters] == [UP_TO_DATE] * 3
