@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
+from babel import Locale, UnknownLocaleError
 from flask import Flask, current_app, request
 from flask_login import current_user
 from werkzeug.datastructures import LanguageAccept
@@ -13,6 +15,8 @@ from .extensions import babel
 
 LANGUAGES = {"fr": "Français", "en": "English"}
 LANGUAGE_COOKIE = "lang"
+# `?lang=en` on a page: that language for this request (the `hreflang` links use it).
+LANGUAGE_ARGUMENT = "lang"
 
 
 def chosen_language() -> str | None:
@@ -25,6 +29,9 @@ def chosen_language() -> str | None:
 
 
 def select_locale() -> str:
+    asked = request.args.get(LANGUAGE_ARGUMENT)
+    if asked in LANGUAGES:
+        return asked
     chosen = chosen_language()
     if chosen is not None:
         return chosen
@@ -36,9 +43,38 @@ def select_locale() -> str:
 
 
 @lru_cache(maxsize=512)
-def _best_language(header: str) -> str | None:
+def _best_language(header: str, available: tuple[str, ...] = tuple(LANGUAGES)) -> str | None:
     # Browsers send a handful of distinct headers: parse each once per process.
-    return parse_accept_header(header, LanguageAccept).best_match(list(LANGUAGES))
+    return parse_accept_header(header, LanguageAccept).best_match(list(available))
+
+
+def content_language(available: Sequence[str], default: str) -> str:
+    """The language to show a course in, among the ones it has.
+
+    The same preference as the interface: `?lang=` on the page, else the choice
+    remembered in the cookie or the account, else the browser's Accept-Language,
+    else the course's original language. A course may have languages the
+    interface does not (the cookie may then hold one of them).
+    """
+    candidates = (request.args.get(LANGUAGE_ARGUMENT), request.cookies.get(LANGUAGE_COOKIE),
+                  getattr(current_user, "locale", None))
+    for candidate in candidates:
+        if candidate in available:
+            return candidate
+    header = request.headers.get("Accept-Language", "")
+    return _best_language(header, tuple(available)) or default
+
+
+@lru_cache(maxsize=64)
+def language_name(code: str) -> str:
+    """A language's name in itself ("English", "Deutsch"), for language switches."""
+    if code in LANGUAGES:
+        return LANGUAGES[code]
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name()
+    except (ValueError, UnknownLocaleError):
+        return code
+    return (name or code)[:1].upper() + (name or code)[1:]
 
 
 def init_app(app: Flask) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 
@@ -34,3 +34,11 @@ class CertificateSnapshot:
             verify_url=verify_url,
             graded=bool(getattr(certificate, "graded", False)),
         )
+
+    def in_language(self, language: str, course_title: str) -> CertificateSnapshot:
+        """The same certificate printed in another language of the course.
+
+        Only the wording, the date and the course's title change: the ID, name,
+        issue time and issuer stay, so the PDF verifies like the original one.
+        """
+        return replace(self, course_language=language, course_title=course_title)

@@ -12,6 +12,7 @@ from . import (
     orgs,  # noqa: F401 - `courseware orgs ...`
     report_sending,  # noqa: F401 - `courseware reports send`
     reports,  # noqa: F401 - `courseware report`
+    translations,  # noqa: F401 - `courseware content translations`
 )
 from .base import main
 

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..content import check_library
+from ..content.translations import translation_warnings
 from .base import load_app, main, ready_app
 
 
@@ -109,6 +110,10 @@ def content_check(path: Path | None) -> None:
                   f"pass mark {course.pass_mark} %") if quizzes else ""
         click.echo(f"ok  {course.slug}: {len(course.chapters)} chapters, {hours} h {minutes:02d} min"
                    f"{graded}")
+        if len(course.languages) > 1:
+            click.echo(f"    languages: {', '.join(course.languages)}")
+        for warning in translation_warnings(course):  # reported, not refused: see translations.py
+            click.echo(str(warning))
 
 
 @main.group()

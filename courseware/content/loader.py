@@ -24,6 +24,15 @@ from .model import (
     Problem,
 )
 from .slugs import is_valid_slug, slug_from_filename
+from .translations import (
+    TranslationStatus,
+    check_counterpart,
+    check_same_quizzes,
+    check_translation_meta,
+    publish,
+    translation_folders,
+    translation_status,
+)
 
 COURSE_FILE = "course.yaml"
 REQUIRED_COURSE_FIELDS = ("slug", "title", "language", "issuer")
@@ -128,6 +137,7 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
     if total > MAX_COURSE_MINUTES:
         problems.append(Problem(course_file, 1, f"course takes {total} minutes, "
                                 f"more than the {MAX_COURSE_MINUTES} allowed (6 hours)"))
+    translations, statuses = _load_translations(folder, language, tuple(chapters), problems)
     if problems:
         return None, problems
     course = Course(
@@ -141,7 +151,9 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         folder=folder.resolve(),
         content_version=content_version(folder),
         pass_mark=pass_mark,
+        translation_statuses=statuses,
     )
+    publish(course, translations)
     return course, problems
 
 
@@ -274,13 +286,14 @@ def _check_duplicate_slugs(sources: list[_ChapterSource], problems: list[Problem
 
 
 def _render(source: _ChapterSource, position: int, folder: Path, slugs_by_file: dict[str, str],
-            language: str, problems: list[Problem]) -> Chapter | None:
+            language: str, problems: list[Problem], fallback_dir: Path | None = None) -> Chapter | None:
     context = RenderContext(
         source=source.path,
         course_folder=folder,
         chapter_slugs_by_file=slugs_by_file,
         line_offset=source.body_line - 1,
         language=language,
+        fallback_dir=fallback_dir,
     )
     extracted = extract_quizzes(source.body, source.body_line - 1, render_inline_text,
                                 render_block_text)
@@ -302,3 +315,47 @@ def _render(source: _ChapterSource, position: int, folder: Path, slugs_by_file: 
         source=source.path,
         quizzes=extracted.quizzes,
     )
+
+
+def _load_translations(folder: Path, language: str, originals: tuple[Chapter, ...],
+                       problems: list[Problem]
+                       ) -> tuple[list[tuple[dict, dict[str, Chapter]]], tuple[TranslationStatus, ...]]:
+    """Each `<lang>/` folder (content/translations.py), read and rendered as the original is.
+
+    Returns the complete translations (course.yaml, chapters by slug) and every
+    translation's status; what is wrong in them goes to `problems`.
+    """
+    by_slug = {chapter.slug: chapter for chapter in originals}
+    complete: list[tuple[dict, dict[str, Chapter]]] = []
+    statuses = []
+    for translation in translation_folders(folder):
+        course_file = translation / COURSE_FILE
+        try:
+            meta = _read_yaml(course_file, course_file.read_text(encoding="utf-8"), 0, problems)
+        except UnicodeDecodeError as exc:
+            problems.append(Problem(course_file, 1, f"not UTF-8 text ({exc.reason})"))
+            continue
+        code = check_translation_meta(meta, course_file, language, _key_line, problems) \
+            if meta is not None else None
+        read = [_read_chapter(path, problems) for path in sorted(translation.glob("*.md"))]
+        sources = [s for s in read if s is not None and
+                   check_counterpart(s.path, s.slug, s.slug_line, by_slug.get(s.slug), problems)]
+        # Links resolve to the translated file when there is one, else to the original's.
+        slugs_by_file = {c.source.relative_to(folder).as_posix(): c.slug for c in originals}
+        slugs_by_file.update({s.path.relative_to(folder).as_posix(): s.slug for s in sources})
+        chapters: dict[str, Chapter] = {}
+        for source in sources:
+            original = by_slug[source.slug]
+            chapter = _render(source, original.position, folder, slugs_by_file, code or language,
+                              problems, fallback_dir=original.source.parent)
+            if chapter is not None:
+                check_same_quizzes(original, chapter, problems)
+                chapters[chapter.slug] = chapter
+        if code is None:
+            continue
+        status = translation_status(code, translation, originals,
+                                    {s.slug: (s.path, s.meta) for s in sources}, problems)
+        statuses.append(status)
+        if status.published:
+            complete.append((meta, chapters))
+    return complete, tuple(statuses)

@@ -47,6 +47,9 @@ class RenderContext:
     line_offset: int  # lines of front matter before the body
     language: str
     problems: list[tuple[int, str]] = field(default_factory=list)
+    # A translated chapter's original folder: a file the translation does not have
+    # (its own `<lang>/images/x.svg`) is taken from there.
+    fallback_dir: Path | None = None
 
 
 def _highlight(code: str, lang: str, _attrs: Any) -> str:
@@ -156,6 +159,8 @@ def _resolve(target: str, context: RenderContext, line: int, *, is_image: bool) 
     fragment = f"#{parts.fragment}" if parts.fragment else ""
     relative = PurePosixPath(unquote(parts.path))
     resolved = (context.source.parent / relative).resolve()
+    if context.fallback_dir is not None and not resolved.exists():
+        resolved = (context.fallback_dir / relative).resolve()
     try:
         inside = resolved.relative_to(context.course_folder.resolve())
     except ValueError:

@@ -69,6 +69,11 @@ class Course:
     content_version: str  # SHA-256 of every file of the course
     # Percent of a quiz's questions to get right to pass it (`pass_mark:` in course.yaml).
     pass_mark: int = DEFAULT_PASS_MARK
+    # Every published version of the course by language, the original first: one dict
+    # shared by all of them (content/translations.py fills it at load time).
+    versions: dict[str, Course] = field(default_factory=dict, compare=False, repr=False)
+    # What each translation folder holds, chapter by chapter (TranslationStatus objects).
+    translation_statuses: tuple = field(default=(), compare=False, repr=False)
     _by_slug: dict[str, Chapter] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -87,6 +92,15 @@ class Course:
     def chapter_slugs(self) -> tuple[str, ...]:
         return tuple(chapter.slug for chapter in self.chapters)
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages this course can be read in, its original language first."""
+        return tuple(self.versions) or (self.language,)
+
+    def in_language(self, language: str | None) -> Course:
+        """The version in `language`; this one when the course has no such translation."""
+        return self.versions.get(language or "", self)
+
     def chapter(self, slug: str) -> Chapter | None:
         return self._by_slug.get(slug)
 
@@ -103,8 +117,9 @@ class Library:
 
     courses: tuple[Course, ...]
 
-    def course(self, slug: str) -> Course | None:
+    def course(self, slug: str, language: str | None = None) -> Course | None:
+        """The course in its original language, or in `language` when it is translated."""
         for course in self.courses:
             if course.slug == slug:
-                return course
+                return course.in_language(language)
         return None

@@ -159,7 +159,7 @@ def show(public_id: str) -> str | Response:
     return render_template(
         "certificates/show.html", certificate=certificate, owner=owner,
         linkedin=_linkedin_links(certificate) if owner else None,
-        share=share_url(page_url), page_url=page_url,
+        share=share_url(page_url), page_url=page_url, course_titles=course_titles(certificate),
         image_url=external_url("certificates.preview", public_id=certificate.public_id),
     )
 
@@ -198,7 +198,28 @@ def _file_response(body: bytes, mimetype: str, filename: str) -> Response:
 @bp.get("/certificates/<public_id>.pdf")
 @lookup_limit
 def pdf(public_id: str) -> Response:
-    return _certificate_file(public_id, certificate_files().pdf, "application/pdf", "pdf")
+    """The signed PDF; `?lang=en` prints it in another language the course has."""
+    language = request.args.get("lang")
+    if language is None:
+        return _certificate_file(public_id, certificate_files().pdf, "application/pdf", "pdf")
+    certificate = _certificate_or_404(public_id)
+    titles = course_titles(certificate)
+    if language not in titles:
+        abort(404)
+    if certificate.status == "withdrawn" or not certificate.printed_name:
+        abort(410)
+    snapshot = snapshot_of(certificate).in_language(language, titles[language])
+    return _file_response(certificate_files().pdf(snapshot), "application/pdf",
+                          f"certificate-{certificate.public_id}-{language}.pdf")
+
+
+def course_titles(certificate: Certificate) -> dict[str, str]:
+    """The certificate's course title in each language it can be printed in (its own first)."""
+    titles = {certificate.course_language: certificate.course_title}
+    course = library().course(certificate.course_slug)
+    for language in course.languages if course else ():
+        titles.setdefault(language, course.in_language(language).title)
+    return titles
 
 
 @bp.get("/certificates/<public_id>.png")

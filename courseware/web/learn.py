@@ -83,8 +83,8 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
     if "_flashes" in session or request.query_string:
         return Response(render(generate_csrf), mimetype="text/html")
     # Everything the page shows is in the key; the CSRF token is filled in per session.
-    key = (course.slug, chapter.slug, str(get_locale()), user_id is not None, progress.done,
-           progress.state(chapter.slug))
+    key = (course.slug, course.language, chapter.slug, str(get_locale()), user_id is not None,
+           progress.done, progress.state(chapter.slug))
     return Response(_pages().page(key, render), mimetype="text/html")
 
 

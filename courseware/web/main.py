@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 
 from ..db import database_status, get_engine
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
-from .views import learner_progress, library, safe_next_url
+from .views import in_learner_language, learner_progress, library, safe_next_url
 
 bp = Blueprint("main", __name__)
 
@@ -16,7 +16,7 @@ LANGUAGE_COOKIE_DAYS = 365
 
 @bp.get("/")
 def home() -> str:
-    courses = library().courses
+    courses = [in_learner_language(course) for course in library().courses]
     progress = {course.slug: learner_progress(course) for course in courses}
     return render_template("home.html", courses=courses, progress=progress)
 
@@ -33,7 +33,8 @@ def healthz() -> tuple[Response, int]:
 def set_language() -> Response:
     language = request.form.get("language", "")
     response = redirect(safe_next_url(request.form.get("next"), url_for("main.home")))
-    if language in LANGUAGES:
+    course_languages = {code for course in library().courses for code in course.languages}
+    if language in LANGUAGES or language in course_languages:
         response.set_cookie(LANGUAGE_COOKIE, language, max_age=LANGUAGE_COOKIE_DAYS * 24 * 3600,
                             samesite="Lax", httponly=True,
                             secure=current_app.config["SECURE_COOKIES"])

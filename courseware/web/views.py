@@ -9,7 +9,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from ..content import Course, Library
-from ..i18n import LANGUAGES
+from ..i18n import LANGUAGES, content_language, language_name
 from ..progress import CourseProgress, progress_from_rows
 
 
@@ -18,10 +18,15 @@ def library() -> Library:
 
 
 def course_or_404(course_slug: str) -> Course:
+    """The course in the learner's language (content_language), or a 404."""
     course = library().course(course_slug)
     if course is None:
         abort(404)
-    return course
+    return in_learner_language(course)
+
+
+def in_learner_language(course: Course) -> Course:
+    return course.in_language(content_language(course.languages, course.language))
 
 
 def learner_progress(course: Course) -> CourseProgress:
@@ -68,4 +73,5 @@ def external_url(endpoint: str, **values: object) -> str:
 
 
 def template_globals() -> dict[str, object]:
-    return {"current_locale": str(get_locale()), "languages": LANGUAGES}
+    return {"current_locale": str(get_locale()), "languages": LANGUAGES,
+            "language_name": language_name}
