@@ -76,11 +76,16 @@ def test_content_check_on_the_demo_course():
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("ok  ")
     # Every chapter's "Testez-vous" is a quiz of at least 3 questions.
-    assert re.search(r", 7 quizzes \(\d+ questions\), pass mark 70 %$", result.stdout.strip())
+    assert re.search(r", 7 quizzes \(\d+ questions\), pass mark 70 %$", result.stdout, re.M)
+    # The whole course is in English too, every quiz included.
+    assert re.search(r"^    languages: fr, en$", result.stdout, re.M)
     library = load_library(REPO / "content")
-    for chapter in library.courses[0].chapters:
-        assert chapter.quizzes and all(len(q.questions) >= 3 for q in chapter.quizzes), chapter.slug
-        assert all(question.explanation_html for q in chapter.quizzes for question in q.questions)
+    course = library.courses[0]
+    assert course.in_language("en").language == "en"
+    for version in (course, course.in_language("en")):
+        for chapter in version.chapters:
+            assert chapter.quizzes and all(len(q.questions) >= 3 for q in chapter.quizzes), chapter.slug
+            assert all(question.explanation_html for q in chapter.quizzes for question in q.questions)
 
 
 def test_content_check_on_a_missing_folder(tmp_path):
