@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +110,8 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
                                 "'pass_mark' must be a whole number from 1 to 100 "
                                 "(the percent of a quiz's questions to get right)"))
 
+    course_draft = _draft_flag(meta, course_file, _key_line(course_file, "draft"), problems)
+
     sources = [_read_chapter(path, problems) for path in sorted(folder.glob("*.md"))]
     chapters_src = sorted((s for s in sources if s is not None), key=lambda s: (s.order, s.path.name))
     if not chapters_src and not any(p.path.suffix == ".md" for p in problems):
@@ -130,6 +132,7 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
                                 f"more than the {MAX_COURSE_MINUTES} allowed (6 hours)"))
     if problems:
         return None, problems
+    published, drafts = split_drafts(chapters, course_draft=bool(course_draft))
     course = Course(
         slug=slug,
         title=str(meta["title"]).strip(),
@@ -137,10 +140,12 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         summary=str(meta.get("summary") or "").strip(),
         issuer=str(meta["issuer"]).strip(),
         organisation=organisation,
-        chapters=tuple(chapters),
+        chapters=published,
         folder=folder.resolve(),
         content_version=content_version(folder),
         pass_mark=pass_mark,
+        draft_chapters=drafts,
+        draft=bool(course_draft),
     )
     return course, problems
 
@@ -244,6 +249,8 @@ def _read_chapter(path: Path, problems: list[Problem]) -> _ChapterSource | None:
             problems.append(Problem(path, _front_matter_line(lines, end, key),
                                     f"'{key}' must be a whole number of at least 1"))
             ok = False
+    if _draft_flag(meta, path, _front_matter_line(lines, end, "draft"), problems) is None:
+        ok = False
     body = "".join(lines[end + 1:])
     if not body.strip():
         problems.append(Problem(path, end + 2, "chapter is empty"))
@@ -301,4 +308,26 @@ def _render(source: _ChapterSource, position: int, folder: Path, slugs_by_file: 
         toc=toc,
         source=source.path,
         quizzes=extracted.quizzes,
+        draft=source.meta.get("draft") is True,
     )
+
+
+def split_drafts(chapters: list[Chapter], *, course_draft: bool) -> tuple[tuple[Chapter, ...],
+                                                                          tuple[Chapter, ...]]:
+    """(published, drafts): published chapters numbered 1..n among themselves, so
+    "chapter 3 of 7" and previous/next never count a chapter learners cannot open;
+    drafts keep their place in the full order (Course.preview puts them back there)."""
+    published = [c for c in chapters if not (c.draft or course_draft)]
+    drafts = [replace(c, draft=True) for c in chapters if c.draft or course_draft]
+    return (tuple(replace(c, position=n) for n, c in enumerate(published, start=1)),
+            tuple(drafts))
+
+
+def _draft_flag(meta: dict[str, Any], path: Path, line: int, problems: list[Problem]) -> bool | None:
+    """`draft:` is true or false; anything else is reported (None)."""
+    value = meta.get("draft", False)
+    if not isinstance(value, bool):
+        problems.append(Problem(path, line, "'draft' must be true or false "
+                                "(true: only instructors and admins see it)"))
+        return None
+    return value

@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..content import Course, Library
 from ..i18n import LANGUAGES
+from ..organisations.access import can_preview_drafts
 from ..progress import CourseProgress, progress_from_rows
 
 
@@ -18,10 +19,23 @@ def library() -> Library:
 
 
 def course_or_404(course_slug: str) -> Course:
+    """The course as published; a draft course is a 404 except to instructors and admins."""
     course = library().course(course_slug)
-    if course is None:
+    if course is None or not (course.is_published or previews_drafts()):
         abort(404)
     return course
+
+
+def previews_drafts() -> bool:
+    """The visitor may read drafts (an instructor or admin)."""
+    return current_user.is_authenticated and can_preview_drafts(current_user)
+
+
+def visible_courses() -> tuple[Course, ...]:
+    """The courses listed to this visitor: with drafts in place for instructors and admins."""
+    if previews_drafts():
+        return tuple(course.preview() for course in library().courses)
+    return tuple(course for course in library().courses if course.is_published)
 
 
 def learner_progress(course: Course) -> CourseProgress:
