@@ -63,8 +63,8 @@ def test_broken_content_lists_every_problem_escaped_on_every_page(dev_app: Flask
         assert stylesheet.status_code == 200
 
     (course / "<b>odd&amp;.md").unlink()
-    (course / "02-data.md").write_text("---\ntitle: Les données\n---\n## D\n\n![Un schéma](images/diagram.svg)\n",
-                                       encoding="utf-8")
+    (course / "02-data.md").write_text(
+        "---\ntitle: Les données\n---\n## D\n\n![Un schéma](images/diagram.svg)\n", encoding="utf-8")
     saved(dev_app)
     assert client.get("/courses/basics/").status_code == 200
 
