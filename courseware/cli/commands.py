@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..content import check_library
+from ..content.checks import course_summary
 from .base import load_app, main, ready_app
 
 
@@ -115,12 +116,8 @@ def content_check(path: Path | None) -> None:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(1)
     for course in courses:
-        hours, minutes = divmod(course.total_minutes, 60)
-        quizzes = [quiz for chapter in course.chapters for quiz in chapter.quizzes]
-        graded = (f", {len(quizzes)} quizzes ({sum(len(q.questions) for q in quizzes)} questions), "
-                  f"pass mark {course.pass_mark} %") if quizzes else ""
-        click.echo(f"ok  {course.slug}: {len(course.chapters)} chapters, {hours} h {minutes:02d} min"
-                   f"{graded}")
+        for line in course_summary(course):  # size, quizzes, the final order, drafts
+            click.echo(line)
 
 
 @main.group()

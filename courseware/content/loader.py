@@ -13,7 +13,14 @@ import yaml
 
 from ..quizzes.model import DEFAULT_PASS_MARK
 from ..quizzes.parsing import extract_quizzes
-from .markdown import RenderContext, render_block_text, render_chapter, render_inline_text
+from .checks import OrderedSource, check_order, check_references
+from .markdown import (
+    Reference,
+    RenderContext,
+    render_block_text,
+    render_chapter,
+    render_inline_text,
+)
 from .model import (
     MAX_COURSE_MINUTES,
     WORDS_PER_MINUTE,
@@ -117,14 +124,18 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
     if not chapters_src and not any(p.path.suffix == ".md" for p in problems):
         problems.append(Problem(course_file, 1, "course has no chapters (*.md files)"))
     _check_duplicate_slugs(chapters_src, problems)
+    problems.extend(check_order([OrderedSource(s.path, s.slug, s.meta.get("order") is not None)
+                                 for s in chapters_src], course_file))
 
     slugs_by_file = {s.path.relative_to(folder).as_posix(): s.slug for s in chapters_src}
     language = str(meta.get("language") or "fr")
     chapters: list[Chapter] = []
+    references: dict[str, list[Reference]] = {}
     for position, source in enumerate(chapters_src, start=1):
-        chapter = _render(source, position, folder, slugs_by_file, language, problems)
+        chapter = _render(source, position, folder, slugs_by_file, language, problems, references)
         if chapter is not None:
             chapters.append(chapter)
+    problems.extend(check_references(chapters, references))
 
     total = sum(c.minutes for c in chapters)
     if total > MAX_COURSE_MINUTES:
@@ -281,7 +292,8 @@ def _check_duplicate_slugs(sources: list[_ChapterSource], problems: list[Problem
 
 
 def _render(source: _ChapterSource, position: int, folder: Path, slugs_by_file: dict[str, str],
-            language: str, problems: list[Problem]) -> Chapter | None:
+            language: str, problems: list[Problem],
+            references: dict[str, list[Reference]]) -> Chapter | None:
     context = RenderContext(
         source=source.path,
         course_folder=folder,
@@ -295,6 +307,7 @@ def _render(source: _ChapterSource, position: int, folder: Path, slugs_by_file: 
     html, toc, words = render_chapter(extracted.body, context)
     context.problems.sort(key=lambda problem: problem[0])
     problems.extend(Problem(source.path, line, message) for line, message in context.problems)
+    references[source.slug] = context.links  # for checks.check_references, once all are rendered
     if context.problems:
         return None
     minutes = source.meta.get("minutes") or max(1, math.ceil(words / WORDS_PER_MINUTE))
