@@ -55,7 +55,7 @@ def test_learners_and_visitors_get_a_404_and_never_see_a_draft_listed(app: Flask
         for url in (DRAFT, DRAFT_COURSE, DRAFT_COURSE + "welcome/"):
             assert client.get(url).status_code == 404, url
         course = client.get(COURSE).text
-        assert "Brouillon en cours" not in course and "Draft" not in course
+        assert "Brouillon en cours" not in course and "draft-badge" not in course
         assert "Atelier secret" not in client.get("/").text
         # Numbered among published chapters: the last one is "2 of 2".
         assert "Chapitre 2 sur 2" in client.get(NEXT).text or "Chapter 2 of 2" in client.get(NEXT).text
