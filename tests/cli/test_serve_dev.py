@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,9 +11,8 @@ from urllib.request import urlopen
 import pytest
 
 from tests.helpers import write_course
-from tests.live_server import free_port
+from tests.live_server import running_dev_server
 
-REPO = Path(__file__).parents[2]
 CHAPTER = "/courses/basics/welcome/"
 # How long a save may take to show; generous, the machine is shared (not a timed assertion:
 # the test polls and only fails if the change never shows).
@@ -54,33 +49,11 @@ def dev_server(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """A `serve --dev` process on a free port, over a fresh copy of a tiny course."""
     content = tmp_path / "content"
     write_course(content / "basics")
-    port = free_port()
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "COURSEWARE_CONTENT_DIR": str(content),
-        "COURSEWARE_INSTANCE_DIR": str(tmp_path / "instance"),
-        "COURSEWARE_DATABASE_URL": f"sqlite:///{tmp_path / 'dev.db'}",
-        "COURSEWARE_SECRET_KEY": "dev-server-test-key",
-    }
-    log = open(tmp_path / "server.log", "wb")  # noqa: SIM115 - closed below
-    # Its own process group: Flask's reloader runs the server in a child process,
-    # and both must go when the test ends.
-    process = subprocess.Popen(
-        [sys.executable, "-m", "courseware.cli", "serve", "--dev", "--port", str(port)],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
+    with running_dev_server(content_dir=content, instance_dir=tmp_path / "instance",
+                            database_url=f"sqlite:///{tmp_path / 'dev.db'}") as url:
         status, _body = wait_for(url + CHAPTER, lambda status, body: status == 200)
-        assert status == 200, (tmp_path / "server.log").read_text()
+        assert status == 200
         yield url, content / "basics"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=10)
-        log.close()
 
 
 def test_a_saved_change_shows_without_restart_and_broken_content_shows_in_the_browser(dev_server):
