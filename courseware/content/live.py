@@ -47,12 +47,17 @@ class LiveContent:
         self._state = ContentState(Library(courses=()), (), 0)
 
     def start_watching(self) -> None:
-        """Start the watcher thread (a daemon: it never keeps the server from exiting)."""
-        if self._thread is not None:
-            return
-        self._thread = threading.Thread(target=self._watch, name="courseware-content-watcher",
-                                        daemon=True)
-        self._thread.start()
+        """Start the watcher thread once (a daemon: it never keeps the server from exiting).
+
+        Counts as a change: whatever was saved before the watcher ran is reloaded too.
+        """
+        with self._lock:
+            if self._thread is not None:
+                return
+            self._thread = threading.Thread(target=self._watch, daemon=True,
+                                            name="courseware-content-watcher")
+            self._thread.start()
+            self._changes += 1
 
     def stop_watching(self) -> None:
         """Stop the watcher thread (tests; the dev server just exits)."""
@@ -79,7 +84,13 @@ class LiveContent:
             return self._state
 
     def _watch(self) -> None:
+        import logging
+
         from watchfiles import watch  # imported here: only `serve --dev` needs it
+
+        logging.getLogger("watchfiles").setLevel(logging.WARNING)  # a line per save is noise
+        if not self.folder.is_dir():
+            return  # reported as a content problem; there is nothing to watch
 
         # step: 50 ms of quiet ends a burst of saves; rust_timeout bounds how long
         # stop_watching waits for the thread.

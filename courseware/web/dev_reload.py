@@ -26,7 +26,6 @@ _ALWAYS_SERVED = frozenset({"static"})
 def install(app: Flask, library_key: str) -> ContentState:
     """Watch the content folder and reload it before any request that follows a change."""
     live = LiveContent(Path(app.config["CONTENT_DIR"]))
-    live.start_watching()  # before the first load, so no save falls between the two
     state = live.current()
     app.extensions[LIVE_KEY] = live
     app.extensions[library_key] = state.library
@@ -36,6 +35,9 @@ def install(app: Flask, library_key: str) -> ContentState:
     def _reload_changed_content():  # type: ignore[no-untyped-def]
         if request.endpoint in _ALWAYS_SERVED:
             return None
+        # Started by the first request, in the process that serves: Flask's reloader
+        # also builds the app in its parent process, which never serves a page.
+        live.start_watching()
         state = live.current()
         if state.generation != app.extensions[_GENERATION_KEY]:
             app.extensions[library_key] = state.library

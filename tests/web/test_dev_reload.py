@@ -45,6 +45,7 @@ def test_an_edited_chapter_is_served_fresh_not_from_the_page_cache(dev_app: Flas
 
 def test_broken_content_lists_every_problem_escaped_on_every_page(dev_app: Flask, course_dir: Path):
     client = dev_app.test_client()
+    client.set_cookie("lang", "en")
     course = course_dir / "basics"
     (course / "<b>odd&amp;.md").write_text("no front matter\n", encoding="utf-8")
     (course / "02-data.md").write_text("---\ntitle: Les données\n---\n## D\n\n![](images/diagram.svg)\n",
@@ -61,6 +62,9 @@ def test_broken_content_lists_every_problem_escaped_on_every_page(dev_app: Flask
     # The page keeps its style sheet.
     with client.get("/static/css/site.css") as stylesheet:
         assert stylesheet.status_code == 200
+
+    french = dev_app.test_client().get("/")
+    assert "Le contenu du cours a 2 problèmes" in french.text and "Erreur dans le contenu" in french.text
 
     (course / "<b>odd&amp;.md").unlink()
     (course / "02-data.md").write_text(
