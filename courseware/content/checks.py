@@ -37,14 +37,16 @@ def anchors_of(chapter: Chapter) -> frozenset[str]:
     return frozenset(_ID.findall(chapter.html)) | quiz_anchors
 
 
-def check_references(chapters: Sequence[Chapter],
-                     references: dict[str, list[Reference]]) -> list[Problem]:
-    """Links to a missing `#anchor` (in this chapter or another), plain `http://` links."""
+def check_references(chapters: Sequence[Chapter], references: dict[str, list[Reference]],
+                     course_draft: bool = False) -> list[Problem]:
+    """Links to a missing `#anchor` (in this chapter or another), plain `http://` links,
+    and published chapters linking to a draft (a 404 for learners)."""
     by_slug = {chapter.slug: chapter for chapter in chapters}
     problems: list[Problem] = []
     for chapter in chapters:
         for reference in references.get(chapter.slug, ()):
             message = (_plain_http(reference) or
+                       (None if course_draft else _link_to_draft(reference, chapter, by_slug)) or
                        _missing_anchor(reference, chapter, by_slug))
             if message:
                 problems.append(Problem(chapter.source, reference.line, message))
@@ -57,6 +59,16 @@ def _plain_http(reference: Reference) -> str | None:
     return (f"plain http:// link '{reference.target}': write https:// instead (an http page can "
             "be altered on its way to the learner, and browsers mark it unsafe); if that site has "
             "no https version, link to another source")
+
+
+def _link_to_draft(reference: Reference, chapter: Chapter,
+                   by_slug: dict[str, Chapter]) -> str | None:
+    target = by_slug.get(reference.chapter or "")
+    if chapter.draft or target is None or not target.draft:
+        return None
+    return (f"link '{reference.target}' leads to chapter '{target.slug}', a draft: learners would "
+            "get \"page not found\"; remove the link until that chapter is published, or publish "
+            "it (remove 'draft: true')")
 
 
 def _missing_anchor(reference: Reference, chapter: Chapter,

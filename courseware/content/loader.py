@@ -135,7 +135,7 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         chapter = _render(source, position, folder, slugs_by_file, language, problems, references)
         if chapter is not None:
             chapters.append(chapter)
-    problems.extend(check_references(chapters, references))
+    problems.extend(check_references(chapters, references, course_draft=bool(course_draft)))
 
     total = sum(c.minutes for c in chapters)
     if total > MAX_COURSE_MINUTES:

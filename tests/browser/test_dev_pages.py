@@ -24,7 +24,7 @@ ADMIN = "admin@example.org"
 def dev_site(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     """`serve --dev` over a course whose second chapter is a draft, with an admin account."""
     course = write_course(tmp_path / "content" / "basics")
-    draft = course / "02-data.md"
+    draft = course / "03-next.md"  # linked from no published chapter
     draft.write_text(draft.read_text(encoding="utf-8").replace("---\n", "---\ndraft: true\n", 1),
                      encoding="utf-8")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -55,7 +55,7 @@ def test_the_draft_banner_and_the_content_error_page_pass_axe(browser: Browser, 
             page.locator("main form button[type=submit]").click()
         for scheme in ("light", "dark"):
             page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
-            response = page.goto("/courses/basics/data/")
+            response = page.goto("/courses/basics/next/")
             assert response is not None and response.status == 200
             assert page.locator(".draft-banner").is_visible()
             violations = axe_violations(page)
@@ -64,7 +64,7 @@ def test_the_draft_banner_and_the_content_error_page_pass_axe(browser: Browser, 
             assert page.locator(".draft-badge").is_visible()
             assert not axe_violations(page), describe(axe_violations(page))
 
-        (course / "03-next.md").write_text("---\ntitle: Et ensuite\n---\n![](images/none.svg)\n",
+        (course / "02-data.md").write_text("---\ntitle: Les données\n---\n![](images/none.svg)\n",
                                            encoding="utf-8")
         page.wait_for_timeout(1500)  # let the watcher see the save (the page is polled below)
         for _attempt in range(20):
@@ -73,7 +73,7 @@ def test_the_draft_banner_and_the_content_error_page_pass_axe(browser: Browser, 
                 break
             page.wait_for_timeout(500)
         assert response is not None and response.status == 503
-        assert "basics/03-next.md:4" in page.locator("main").inner_text()
+        assert "basics/02-data.md:4" in page.locator("main").inner_text()
         for scheme in ("light", "dark"):
             page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
             page.reload()

@@ -16,6 +16,8 @@ CHAPTERS = {
     "02-data.md": ("Les données", "## Données\n\nTexte.\n"),
     "03-next.md": ("Et ensuite", "## Ensuite\n\nRetour au [début](01-welcome.md#premiers-pas).\n"),
 }
+# A chapter nobody links to yet, between two others: the draft of the tests below.
+DRAFTED = {**CHAPTERS, "025-aside.md": ("Un aparté", "## Aparté\n\nVoir [la suite](chapter:next).\n")}
 
 
 def with_draft(folder: Path, name: str) -> None:
@@ -38,18 +40,18 @@ def test_links_by_slug_become_chapter_pages_and_survive_renaming_the_file(tmp_pa
 
 
 def test_a_draft_chapter_is_outside_the_published_chapters(tmp_path: Path):
-    folder = write_course(tmp_path / "basics", chapters=CHAPTERS)
-    with_draft(folder, "02-data.md")
+    folder = write_course(tmp_path / "basics", chapters=DRAFTED)
+    with_draft(folder, "025-aside.md")
     course, problems = load_course(folder)
     assert problems == [] and course is not None
-    assert course.chapter_slugs == ("welcome", "next")
-    assert [c.position for c in course.chapters] == [1, 2]
-    assert course.chapter("data") is None and course.draft_chapter("data").draft
+    assert course.chapter_slugs == ("welcome", "data", "next")
+    assert [c.position for c in course.chapters] == [1, 2, 3]
+    assert course.chapter("aside") is None and course.draft_chapter("aside").draft
     assert course.is_published
     preview = course.preview()
     assert [(c.position, c.slug, c.draft) for c in preview.chapters] == [
-        (1, "welcome", False), (2, "data", True), (3, "next", False)]
-    assert course.chapter("data") is None  # the preview left the course as it was
+        (1, "welcome", False), (2, "data", False), (3, "aside", True), (4, "next", False)]
+    assert course.chapter("aside") is None  # the preview left the course as it was
 
 
 def test_draft_in_course_yaml_makes_every_chapter_a_draft(tmp_path: Path):
@@ -61,13 +63,20 @@ def test_draft_in_course_yaml_makes_every_chapter_a_draft(tmp_path: Path):
 
 
 def test_content_check_prints_the_final_order_and_the_drafts(tmp_path: Path):
-    folder = write_course(tmp_path / "content" / "basics", chapters=CHAPTERS)
-    with_draft(folder, "02-data.md")
+    folder = write_course(tmp_path / "content" / "basics", chapters=DRAFTED)
+    with_draft(folder, "025-aside.md")
     result = CliRunner().invoke(main, ["content", "check", str(tmp_path / "content")])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "ok  basics: 2 chapters, 0 h 02 min",
+        "ok  basics: 3 chapters, 0 h 03 min",
         "    1. welcome  01-welcome.md",
-        "    2. data  02-data.md  (draft: only instructors and admins see it)",
-        "    3. next  03-next.md",
+        "    2. data  02-data.md",
+        "    3. aside  025-aside.md  (draft: only instructors and admins see it)",
+        "    4. next  03-next.md",
     ]
+
+
+def test_a_whole_draft_course_may_link_between_its_chapters(tmp_path: Path):
+    folder = write_course(tmp_path / "basics", COURSE_YAML + "draft: true\n", chapters=CHAPTERS)
+    with_draft(folder, "02-data.md")
+    assert load_course(folder)[1] == []

@@ -93,6 +93,9 @@ EXPECTED: dict[str, list[tuple[str, int, str]]] = {
         ("01-intro.md", 6, "plain http:// link 'http://example.org/page'" + PLAIN_HTTP_ADVICE),
         ("01-intro.md", 8, "plain http:// link 'HTTP://EXAMPLE.ORG/'" + PLAIN_HTTP_ADVICE),
     ],
+    "link-to-draft": [("01-intro.md", 6, "link 'chapter:later' leads to chapter 'later', a draft: "
+                       "learners would get \"page not found\"; remove the link until that chapter "
+                       "is published, or publish it (remove 'draft: true')")],
     "bad-draft": [
         ("course.yaml", 5, "'draft' must be true or false (true: only instructors and admins see it)"),
         ("01-intro.md", 3, "'draft' must be true or false (true: only instructors and admins see it)"),
