@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, render_template, request
 
 from ..content.live import ContentState, LiveContent
 
@@ -43,6 +43,11 @@ def install(app: Flask, library_key: str) -> ContentState:
             app.extensions[library_key] = state.library
             app.extensions.pop(_PAGE_CACHE_KEY, None)
             app.extensions[_GENERATION_KEY] = state.generation
+            # Once per reload, in the terminal too: the author may be looking there.
+            for problem in state.problems:
+                app.logger.warning("content problem: %s", problem)
+            if not state.is_broken:
+                app.logger.info("content reloaded: %d course(s)", len(state.library.courses))
         if state.is_broken:
             return _problems_page(state, live.folder)
         return None
@@ -57,7 +62,6 @@ def _problems_page(state: ContentState, folder: Path) -> tuple[str, int, dict[st
     problems = list(zip(lines, (problem.message for problem in state.problems), strict=True))
     page = render_template("dev/content_errors.html", problems=problems,
                            folder=str(folder.resolve()))
-    current_app.logger.info("content has %d problem(s): showing them", len(problems))
     return page, 503, {"Cache-Control": "no-store"}
 
 
