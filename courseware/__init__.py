@@ -22,7 +22,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the app: settings (defaults -> environment -> test overrides), then parts.
 
     Content is loaded and rendered here, once: broken content stops start-up
-    with `path:line: message` lines (raised as ContentError).
+    with `path:line: message` lines (raised as ContentError). With
+    DEV_CONTENT_RELOAD (`serve --dev`) it is reloaded on every change instead.
     """
     app = Flask(__name__)
     app.config.update(settings.settings_from_env())
@@ -50,7 +51,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
     logging.getLogger("alembic").setLevel(logging.WARNING)  # one line per migration is noise
 
-    app.extensions[LIBRARY_KEY] = load_library(app.config["CONTENT_DIR"])
+    if app.config.get("DEV_CONTENT_RELOAD"):  # `serve --dev`: broken content shows in the browser
+        from .web.dev_reload import install as install_content_reload
+
+        install_content_reload(app, LIBRARY_KEY)
+    else:
+        app.extensions[LIBRARY_KEY] = load_library(app.config["CONTENT_DIR"])
     app.extensions["courseware.hasher"] = make_hasher(fast=app.config.get("FAST_PASSWORD_HASH", False))
 
     db.init_app(app)

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from email import message_from_bytes, policy
 from pathlib import Path
+from urllib.error import HTTPError
 from urllib.request import urlopen
 
 
@@ -129,3 +130,49 @@ def mailed_path(instance_dir: Path, email: str, pattern: str = CONFIRM_LINK,
                     return match.group(0)
         time.sleep(0.1)
     raise AssertionError(f"no mail to {email} matching {pattern} in {instance_dir / 'mail'}")
+
+
+@contextmanager
+def running_dev_server(*, content_dir: Path, instance_dir: Path,
+                       database_url: str) -> Iterator[str]:
+    """`courseware serve --dev` (Flask's server and reloader) until the block ends; its URL.
+
+    Started in its own process group: the reloader serves from a child process, and
+    both must go. Ready once it answers at all (broken content answers 503)."""
+    port = free_port()
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "COURSEWARE_CONTENT_DIR": str(content_dir),
+        "COURSEWARE_INSTANCE_DIR": str(instance_dir),
+        "COURSEWARE_DATABASE_URL": database_url,
+        "COURSEWARE_SECRET_KEY": "dev-server-test-key",
+    }
+    log_path = instance_dir.parent / f"dev-server-{port}.log"
+    log = open(log_path, "wb")  # noqa: SIM115 - closed in finally
+    process = subprocess.Popen(
+        [sys.executable, "-m", "courseware.cli", "serve", "--dev", "--port", str(port)],
+        cwd=Path(__file__).parents[1], env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"serve --dev did not start: see {log_path}")
+            try:
+                with urlopen(url + "/healthz", timeout=1):  # noqa: S310 - loopback only
+                    break
+            except HTTPError as error:  # an answer all the same
+                error.close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        log.close()

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from ..content import check_library
+from ..content.checks import course_summary
 from ..content.translations import translation_warnings
 from .base import load_app, main, ready_app
 
@@ -21,7 +22,8 @@ from .base import load_app, main, ready_app
               help="Port to listen on.")
 @click.option("--workers", default=2, show_default=True, type=int, envvar="COURSEWARE_WORKERS",
               help="Gunicorn worker processes of 8 threads each (2 suit 2 cores).")
-@click.option("--dev", is_flag=True, help="Flask's development server with auto-reload.")
+@click.option("--dev", is_flag=True, help="Flask's development server: reloads the code, and the "
+              "content on every save, showing content problems in the browser.")
 def serve(host: str, port: int, workers: int, dev: bool) -> None:
     """Serve the courses (gunicorn; --dev for the reloader).
 
@@ -35,7 +37,10 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
     if not dev:
         prepare_metrics_folder(Path(str(settings_from_env()["INSTANCE_DIR"])).resolve())
     derived = not os.environ.get("COURSEWARE_BASE_URL")
-    app = ready_app(**({"BASE_URL": listening_url(host, port)} if derived else {}))
+    overrides: dict[str, object] = {"BASE_URL": listening_url(host, port)} if derived else {}
+    if dev:
+        overrides["DEV_CONTENT_RELOAD"] = True  # web/dev_reload.py: broken content goes to the browser
+    app = ready_app(**overrides)
     engine = get_engine(app)
     dispose_engines(app)
     with app.app_context():
@@ -50,6 +55,14 @@ def serve(host: str, port: int, workers: int, dev: bool) -> None:
         click.echo(f"courseware: links in e-mails and certificates use {base}")
     if dev:
         from ..mail import start_delivery_thread
+        from ..web.dev_reload import LIVE_KEY
+
+        problems = app.extensions[LIVE_KEY].current().problems
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        if problems:
+            click.echo(f"courseware: the content has {len(problems)} problem(s); every page lists "
+                       "them until you fix them (no restart needed)", err=True)
 
         start_delivery_thread(engine, app.config)
         app.run(host=host, port=port, debug=True, use_reloader=True)
@@ -104,14 +117,8 @@ def content_check(path: Path | None) -> None:
         click.echo(f"{len(problems)} problem(s) found.", err=True)
         sys.exit(1)
     for course in courses:
-        hours, minutes = divmod(course.total_minutes, 60)
-        quizzes = [quiz for chapter in course.chapters for quiz in chapter.quizzes]
-        graded = (f", {len(quizzes)} quizzes ({sum(len(q.questions) for q in quizzes)} questions), "
-                  f"pass mark {course.pass_mark} %") if quizzes else ""
-        click.echo(f"ok  {course.slug}: {len(course.chapters)} chapters, {hours} h {minutes:02d} min"
-                   f"{graded}")
-        if len(course.languages) > 1:
-            click.echo(f"    languages: {', '.join(course.languages)}")
+        for line in course_summary(course):  # size, quizzes, languages, the final order, drafts
+            click.echo(line)
         for warning in translation_warnings(course):  # reported, not refused: see translations.py
             click.echo(str(warning))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,14 @@ import yaml
 
 from ..quizzes.model import DEFAULT_PASS_MARK
 from ..quizzes.parsing import extract_quizzes
-from .markdown import RenderContext, render_block_text, render_chapter, render_inline_text
+from .checks import OrderedSource, check_order, check_references
+from .markdown import (
+    Reference,
+    RenderContext,
+    render_block_text,
+    render_chapter,
+    render_inline_text,
+)
 from .model import (
     MAX_COURSE_MINUTES,
     WORDS_PER_MINUTE,
@@ -119,25 +126,32 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
                                 "'pass_mark' must be a whole number from 1 to 100 "
                                 "(the percent of a quiz's questions to get right)"))
 
+    course_draft = _draft_flag(meta, course_file, _key_line(course_file, "draft"), problems)
+
     sources = [_read_chapter(path, problems) for path in sorted(folder.glob("*.md"))]
     chapters_src = sorted((s for s in sources if s is not None), key=lambda s: (s.order, s.path.name))
     if not chapters_src and not any(p.path.suffix == ".md" for p in problems):
         problems.append(Problem(course_file, 1, "course has no chapters (*.md files)"))
     _check_duplicate_slugs(chapters_src, problems)
+    problems.extend(check_order([OrderedSource(s.path, s.slug, s.meta.get("order") is not None)
+                                 for s in chapters_src], course_file))
 
     slugs_by_file = {s.path.relative_to(folder).as_posix(): s.slug for s in chapters_src}
     language = str(meta.get("language") or "fr")
     chapters: list[Chapter] = []
+    references: dict[str, list[Reference]] = {}
     for position, source in enumerate(chapters_src, start=1):
-        chapter = _render(source, position, folder, slugs_by_file, language, problems)
+        chapter = _render(source, position, folder, slugs_by_file, language, problems, references)
         if chapter is not None:
             chapters.append(chapter)
+    problems.extend(check_references(chapters, references, course_draft=bool(course_draft)))
 
     total = sum(c.minutes for c in chapters)
     if total > MAX_COURSE_MINUTES:
         problems.append(Problem(course_file, 1, f"course takes {total} minutes, "
                                 f"more than the {MAX_COURSE_MINUTES} allowed (6 hours)"))
-    translations, statuses = _load_translations(folder, language, tuple(chapters), problems)
+    published, drafts = split_drafts(chapters, course_draft=bool(course_draft))
+    translations, statuses = _load_translations(folder, language, published, drafts, problems)
     if problems:
         return None, problems
     course = Course(
@@ -147,11 +161,13 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         summary=str(meta.get("summary") or "").strip(),
         issuer=str(meta["issuer"]).strip(),
         organisation=organisation,
-        chapters=tuple(chapters),
+        chapters=published,
         folder=folder.resolve(),
         content_version=content_version(folder),
         pass_mark=pass_mark,
         translation_statuses=statuses,
+        draft_chapters=drafts,
+        draft=bool(course_draft),
     )
     publish(course, translations)
     return course, problems
@@ -256,6 +272,8 @@ def _read_chapter(path: Path, problems: list[Problem]) -> _ChapterSource | None:
             problems.append(Problem(path, _front_matter_line(lines, end, key),
                                     f"'{key}' must be a whole number of at least 1"))
             ok = False
+    if _draft_flag(meta, path, _front_matter_line(lines, end, "draft"), problems) is None:
+        ok = False
     body = "".join(lines[end + 1:])
     if not body.strip():
         problems.append(Problem(path, end + 2, "chapter is empty"))
@@ -286,7 +304,8 @@ def _check_duplicate_slugs(sources: list[_ChapterSource], problems: list[Problem
 
 
 def _render(source: _ChapterSource, position: int, folder: Path, slugs_by_file: dict[str, str],
-            language: str, problems: list[Problem], fallback_dir: Path | None = None) -> Chapter | None:
+            language: str, problems: list[Problem], references: dict[str, list[Reference]],
+            fallback_dir: Path | None = None) -> Chapter | None:
     context = RenderContext(
         source=source.path,
         course_folder=folder,
@@ -301,6 +320,7 @@ def _render(source: _ChapterSource, position: int, folder: Path, slugs_by_file: 
     html, toc, words = render_chapter(extracted.body, context)
     context.problems.sort(key=lambda problem: problem[0])
     problems.extend(Problem(source.path, line, message) for line, message in context.problems)
+    references[source.slug] = context.links  # for checks.check_references, once all are rendered
     if context.problems:
         return None
     minutes = source.meta.get("minutes") or max(1, math.ceil(words / WORDS_PER_MINUTE))
@@ -314,18 +334,20 @@ def _render(source: _ChapterSource, position: int, folder: Path, slugs_by_file: 
         toc=toc,
         source=source.path,
         quizzes=extracted.quizzes,
+        draft=source.meta.get("draft") is True,
     )
 
 
 def _load_translations(folder: Path, language: str, originals: tuple[Chapter, ...],
-                       problems: list[Problem]
+                       drafts: tuple[Chapter, ...], problems: list[Problem]
                        ) -> tuple[list[tuple[dict, dict[str, Chapter]]], tuple[TranslationStatus, ...]]:
     """Each `<lang>/` folder (content/translations.py), read and rendered as the original is.
 
     Returns the complete translations (course.yaml, chapters by slug) and every
-    translation's status; what is wrong in them goes to `problems`.
+    translation's status; what is wrong in them goes to `problems`. Drafts may be
+    translated already, but a translation is complete without them.
     """
-    by_slug = {chapter.slug: chapter for chapter in originals}
+    by_slug = {chapter.slug: chapter for chapter in (*originals, *drafts)}
     complete: list[tuple[dict, dict[str, Chapter]]] = []
     statuses = []
     for translation in translation_folders(folder):
@@ -341,16 +363,19 @@ def _load_translations(folder: Path, language: str, originals: tuple[Chapter, ..
         sources = [s for s in read if s is not None and
                    check_counterpart(s.path, s.slug, s.slug_line, by_slug.get(s.slug), problems)]
         # Links resolve to the translated file when there is one, else to the original's.
-        slugs_by_file = {c.source.relative_to(folder).as_posix(): c.slug for c in originals}
+        slugs_by_file = {c.source.relative_to(folder).as_posix(): c.slug for c in by_slug.values()}
         slugs_by_file.update({s.path.relative_to(folder).as_posix(): s.slug for s in sources})
         chapters: dict[str, Chapter] = {}
+        references: dict[str, list[Reference]] = {}
         for source in sources:
             original = by_slug[source.slug]
             chapter = _render(source, original.position, folder, slugs_by_file, code or language,
-                              problems, fallback_dir=original.source.parent)
+                              problems, references, fallback_dir=original.source.parent)
             if chapter is not None:
                 check_same_quizzes(original, chapter, problems)
-                chapters[chapter.slug] = chapter
+                # Draft or not is the original's decision, whatever the translation says.
+                chapters[chapter.slug] = replace(chapter, draft=original.draft)
+        problems.extend(check_references(tuple(chapters.values()), references))
         if code is None:
             continue
         status = translation_status(code, translation, originals,
@@ -359,3 +384,24 @@ def _load_translations(folder: Path, language: str, originals: tuple[Chapter, ..
         if status.published:
             complete.append((meta, chapters))
     return complete, tuple(statuses)
+
+
+def split_drafts(chapters: list[Chapter], *, course_draft: bool) -> tuple[tuple[Chapter, ...],
+                                                                          tuple[Chapter, ...]]:
+    """(published, drafts): published chapters numbered 1..n among themselves, so
+    "chapter 3 of 7" and previous/next never count a chapter learners cannot open;
+    drafts keep their place in the full order (Course.preview puts them back there)."""
+    published = [c for c in chapters if not (c.draft or course_draft)]
+    drafts = [replace(c, draft=True) for c in chapters if c.draft or course_draft]
+    return (tuple(replace(c, position=n) for n, c in enumerate(published, start=1)),
+            tuple(drafts))
+
+
+def _draft_flag(meta: dict[str, Any], path: Path, line: int, problems: list[Problem]) -> bool | None:
+    """`draft:` is true or false; anything else is reported (None)."""
+    value = meta.get("draft", False)
+    if not isinstance(value, bool):
+        problems.append(Problem(path, line, "'draft' must be true or false "
+                                "(true: only instructors and admins see it)"))
+        return None
+    return value

@@ -8,6 +8,7 @@ the line they come from.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -37,6 +38,22 @@ CALLOUT_TITLES = {
 _FORMATTER = HtmlFormatter(nowrap=True, classsuffix="")
 
 
+@dataclass(frozen=True)
+class Reference:
+    """A link kept for the checks that need the whole course (content/checks.py)."""
+
+    line: int
+    target: str  # as written
+    chapter: str | None = None  # the chapter it leads to: its slug, "" for this one
+    fragment: str = ""
+
+
+# `chapter:les-donnees#section` and `../les-donnees/#section`: links by slug, which
+# survive renaming the file (a chapter's identity is its slug).
+CHAPTER_SCHEME = "chapter"
+_SIBLING_PAGE = re.compile(r"\.\./([a-z0-9]+(?:-[a-z0-9]+)*)/")
+
+
 @dataclass
 class RenderContext:
     """What the renderer needs to know about the chapter being rendered."""
@@ -50,6 +67,7 @@ class RenderContext:
     # A translated chapter's original folder: a file the translation does not have
     # (its own `<lang>/images/x.svg`) is taken from there.
     fallback_dir: Path | None = None
+    links: list[Reference] = field(default_factory=list)
 
 
 def _highlight(code: str, lang: str, _attrs: Any) -> str:
@@ -141,7 +159,9 @@ def _rewrite_reference(token: Token, context: RenderContext, line: int) -> None:
         return
     target = str(token.attrGet(attr) or "")
     if token.type == "image" and not token.content.strip():
-        context.problems.append((line, f"image '{target}' has no alternative text"))
+        context.problems.append((line, (
+            f"image '{target}' has no alternative text: describe what it shows between the "
+            "brackets, ![like this](…), for learners who cannot see it")))
     rewritten = _resolve(target, context, line, is_image=token.type == "image")
     if rewritten is not None:
         token.attrSet(attr, rewritten)
@@ -150,13 +170,30 @@ def _rewrite_reference(token: Token, context: RenderContext, line: int) -> None:
 def _resolve(target: str, context: RenderContext, line: int, *, is_image: bool) -> str | None:
     """Map a relative link to its URL (relative to the chapter page), or report it."""
     parts = urlsplit(target)
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    if not is_image and (parts.scheme == CHAPTER_SCHEME or _SIBLING_PAGE.fullmatch(parts.path)):
+        slug = parts.path if parts.scheme else parts.path.strip("./")
+        if slug not in context.chapter_slugs_by_file.values():
+            known = ", ".join(sorted(context.chapter_slugs_by_file.values()))
+            context.problems.append((line, f"link to unknown chapter slug '{slug}' in '{target}': "
+                                     f"the chapters of this course are {known}"))
+            return None
+        context.links.append(Reference(line, target, slug, parts.fragment))
+        return f"../{slug}/{fragment}"
     if parts.scheme or parts.netloc or target.startswith(("#", "/")) or not parts.path:
         if is_image and (parts.scheme or parts.netloc or target.startswith("/")):
             # Images from elsewhere would leak learners' visits to a third party;
             # a site-absolute path would not follow the course when it moves.
-            context.problems.append((line, f"image '{target}' is not in the course folder"))
+            context.problems.append((line, (
+                f"image '{target}' is not in the course folder: images from another site are "
+                "refused, because loading them tells that site who reads the course (no "
+                "third-party requests); copy the file into the course's images/ folder and "
+                "write 'images/<file>'")))
+        elif target.startswith("#"):
+            context.links.append(Reference(line, target, "", parts.fragment))
+        elif not is_image:
+            context.links.append(Reference(line, target))
         return None
-    fragment = f"#{parts.fragment}" if parts.fragment else ""
     relative = PurePosixPath(unquote(parts.path))
     resolved = (context.source.parent / relative).resolve()
     if context.fallback_dir is not None and not resolved.exists():
@@ -171,6 +208,7 @@ def _resolve(target: str, context: RenderContext, line: int, *, is_image: bool) 
         if slug is None:
             context.problems.append((line, f"link to unknown chapter '{target}'"))
             return None
+        context.links.append(Reference(line, target, slug, parts.fragment))
         # Chapter pages live at /courses/<course>/<chapter>/: siblings are one level up.
         return f"../{slug}/{fragment}"
     if not resolved.is_file():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from ..quizzes.model import DEFAULT_PASS_MARK, Quiz
@@ -47,6 +47,8 @@ class Chapter:
     source: Path
     # In the order written; `html` holds a QUIZ_SLOT marker where each one goes.
     quizzes: tuple[Quiz, ...] = ()
+    # `draft: true` (front matter or course.yaml): only instructors and admins see it.
+    draft: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,10 @@ class Course:
     versions: dict[str, Course] = field(default_factory=dict, compare=False, repr=False)
     # What each translation folder holds, chapter by chapter (TranslationStatus objects).
     translation_statuses: tuple = field(default=(), compare=False, repr=False)
+    # Chapters marked `draft: true`, in course order, outside `chapters`: they count for
+    # no completion, figure or certificate. `draft: true` in course.yaml puts them all here.
+    draft_chapters: tuple[Chapter, ...] = ()
+    draft: bool = False
     _by_slug: dict[str, Chapter] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -103,6 +109,28 @@ class Course:
 
     def chapter(self, slug: str) -> Chapter | None:
         return self._by_slug.get(slug)
+
+    def draft_chapter(self, slug: str) -> Chapter | None:
+        """A chapter in preview (instructors and admins only)."""
+        return next((chapter for chapter in self.draft_chapters if chapter.slug == slug), None)
+
+    def preview(self) -> Course:
+        """The course as instructors see it: drafts in their place (still marked draft),
+        every chapter numbered in the full order. For reading pages only: completion,
+        figures and certificates always use the published `chapters`."""
+        if not self.draft_chapters:
+            return self
+        published = iter(self.chapters)
+        drafts = {chapter.position: chapter for chapter in self.draft_chapters}
+        every = [drafts.get(n) or next(published)
+                 for n in range(1, len(self.chapters) + len(self.draft_chapters) + 1)]
+        chapters = tuple(replace(chapter, position=n) for n, chapter in enumerate(every, start=1))
+        return replace(self, chapters=chapters, draft_chapters=(), _by_slug={})
+
+    @property
+    def is_published(self) -> bool:
+        """Learners can see it: not a draft course and at least one published chapter."""
+        return not self.draft and bool(self.chapters)
 
     def neighbours(self, chapter: Chapter) -> tuple[Chapter | None, Chapter | None]:
         index = chapter.position - 1

@@ -188,8 +188,8 @@ def _written_value(path: Path, key: str) -> tuple[int, str]:
     return 1, ""
 
 
-def translated_course(original: Course, meta: dict[str, Any],
-                      chapters: tuple[Chapter, ...]) -> Course:
+def translated_course(original: Course, meta: dict[str, Any], chapters: tuple[Chapter, ...],
+                      draft_chapters: tuple[Chapter, ...] = ()) -> Course:
     """The original course with the translation's texts; slug, rules and files stay the original's.
 
     replace() keeps `versions`: every version shares the original's dict.
@@ -201,6 +201,7 @@ def translated_course(original: Course, meta: dict[str, Any],
         summary=str(meta.get("summary") or original.summary).strip(),
         issuer=str(meta.get("issuer") or original.issuer).strip(),
         chapters=chapters,
+        draft_chapters=draft_chapters,
         _by_slug={},  # replace() would otherwise share the original's index
     )
 
@@ -210,7 +211,10 @@ def publish(original: Course, found: list[tuple[dict[str, Any], dict[str, Chapte
     original.versions[original.language] = original
     for meta, chapters in found:
         ordered = tuple(chapters[chapter.slug] for chapter in original.chapters)
-        original.versions[str(meta["language"])] = translated_course(original, meta, ordered)
+        # Drafts translated so far, for instructors previewing in that language.
+        drafts = tuple(chapters[chapter.slug] for chapter in original.draft_chapters
+                       if chapter.slug in chapters)
+        original.versions[str(meta["language"])] = translated_course(original, meta, ordered, drafts)
 
 
 def translation_warnings(course: Course) -> list[Problem]:

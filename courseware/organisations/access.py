@@ -36,6 +36,11 @@ def is_admin(user: UserLike) -> bool:
     return user.role == "admin"
 
 
+def can_preview_drafts(user: UserLike) -> bool:
+    """Chapters and courses marked `draft: true`: learners and visitors get a 404."""
+    return user.role in ("instructor", "admin")
+
+
 def can_administer(user: UserLike) -> bool:
     """The admin area: organisations, users, certificates, audit log, platform report."""
     return is_admin(user)

@@ -95,6 +95,8 @@ claim_limits = (
 @claim_limits[1]
 def claim(course_slug: str) -> str | Response | tuple[str, int]:
     course = course_or_404(course_slug)
+    if not course.is_published:
+        abort(404)  # a draft course (seen by its instructors) gives no certificate
     session = get_session()
     existing = find_current_certificate(session, current_user.id, course.slug)
     done = completed_chapter_slugs(session, current_user.id, course.slug)

@@ -39,7 +39,7 @@ from ..progress import ChapterState, course_progress
 from ..reports.events import complete_chapter, open_chapter
 from .page_cache import PageCache
 from .quizzes import chapter_html_with_quizzes
-from .views import course_or_404, learner_progress
+from .views import course_or_404, learner_progress, previews_drafts
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
 
@@ -52,6 +52,8 @@ _BODY_MARKER = "\x00chapter-body\x00"
 @bp.get("/<course_slug>/")
 def course(course_slug: str) -> str:
     course = course_or_404(course_slug)
+    if previews_drafts():
+        course = course.preview()  # drafts listed in their place, marked as drafts
     progress = learner_progress(course)
     certificate = None
     if progress.is_complete:
@@ -62,7 +64,9 @@ def course(course_slug: str) -> str:
 
 @bp.get("/<course_slug>/<chapter_slug>/")
 def chapter(course_slug: str, chapter_slug: str) -> Response:
-    course, chapter = _course_and_chapter_or_404(course_slug, chapter_slug)
+    course, chapter = _course_and_chapter_or_404(course_slug, chapter_slug, drafts=True)
+    if chapter.draft:
+        return _draft_chapter_page(course, chapter)
     user_id = _user_id()
     progress = learner_progress(course)
     if user_id is not None and progress.state(chapter.slug) is ChapterState.NOT_STARTED:
@@ -86,6 +90,18 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
     key = (course.slug, course.language, chapter.slug, str(get_locale()), user_id is not None,
            progress.done, progress.state(chapter.slug))
     return Response(_pages().page(key, render), mimetype="text/html")
+
+
+def _draft_chapter_page(course: Course, chapter: Chapter) -> Response:
+    """A draft, for an instructor or admin: in the course as it will be, recording no
+    progress (it counts for nothing until published) and never cached."""
+    previous, following = course.neighbours(chapter)
+    progress = learner_progress(course)
+    page = render_template("learn/chapter.html", course=course, chapter=chapter, progress=progress,
+                           previous=previous, following=following,
+                           chapter_body=Markup(_BODY_MARKER), csrf_token=generate_csrf)  # noqa: S704
+    body = chapter_html_with_quizzes(course, chapter, generate_csrf)
+    return Response(page.replace(_BODY_MARKER, body), mimetype="text/html")
 
 
 def _pages() -> PageCache:
@@ -138,9 +154,15 @@ def asset(course_slug: str, asset: str) -> Response:
     return send_from_directory(course.folder, asset, max_age=3600)
 
 
-def _course_and_chapter_or_404(course_slug: str, chapter_slug: str) -> tuple[Course, Chapter]:
+def _course_and_chapter_or_404(course_slug: str, chapter_slug: str,
+                               drafts: bool = False) -> tuple[Course, Chapter]:
+    """The chapter; with `drafts`, a draft too for instructors and admins (in the
+    course's preview, where it has its place and neighbours)."""
     course = course_or_404(course_slug)
     chapter = course.chapter(chapter_slug)
+    if chapter is None and drafts and course.draft_chapter(chapter_slug) and previews_drafts():
+        course = course.preview()
+        chapter = course.chapter(chapter_slug)
     if chapter is None:
         abort(404)
     return course, chapter

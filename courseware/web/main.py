@@ -6,7 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 
 from ..db import database_status, get_engine
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
-from .views import in_learner_language, learner_progress, library, safe_next_url
+from .views import learner_progress, library, safe_next_url, visible_courses
 
 bp = Blueprint("main", __name__)
 
@@ -16,7 +16,7 @@ LANGUAGE_COOKIE_DAYS = 365
 
 @bp.get("/")
 def home() -> str:
-    courses = [in_learner_language(course) for course in library().courses]
+    courses = visible_courses()
     progress = {course.slug: learner_progress(course) for course in courses}
     return render_template("home.html", courses=courses, progress=progress)
 

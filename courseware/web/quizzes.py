@@ -33,7 +33,7 @@ from ..quizzes.attempts import latest_attempt, passed_quiz_numbers, record_attem
 from ..quizzes.grading import InvalidSubmission, answers_from_form, grade
 from ..quizzes.model import QUIZ_SLOT, Quiz
 from ..reports.events import complete_chapter
-from .views import course_or_404
+from .views import course_or_404, previews_drafts
 
 bp = Blueprint("quizzes", __name__, url_prefix="/courses")
 
@@ -109,6 +109,11 @@ def results(course_slug: str, chapter_slug: str, number: int) -> Response | str:
 def _quiz_or_404(course_slug: str, chapter_slug: str, number: int) -> tuple[Course, Chapter, Quiz]:
     course = course_or_404(course_slug)
     chapter = course.chapter(chapter_slug)
+    if chapter is None and course.draft_chapter(chapter_slug) and previews_drafts():
+        # A preview: answers to a draft are neither graded nor stored (they would count).
+        flash(_("Quizzes in a draft chapter are graded once the chapter is published."))
+        abort(redirect(url_for("learn.chapter", course_slug=course.slug, chapter_slug=chapter_slug),
+                       code=303))
     if chapter is None or not 1 <= number <= len(chapter.quizzes):
         abort(404)
     return course, chapter, chapter.quizzes[number - 1]

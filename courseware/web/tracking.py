@@ -39,8 +39,8 @@ def go(code: str) -> Response | tuple[str, int]:
 
 
 def _landing(course_slug: str | None) -> str:
-    courses = library().courses
-    course = (library().course(course_slug) if course_slug else None) or (
+    courses = [course for course in library().courses if course.is_published]  # no draft
+    course = next((c for c in courses if c.slug == course_slug), None) or (
         courses[0] if courses else None)
     if course is None:
         return url_for("main.home")

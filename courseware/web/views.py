@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from ..content import Course, Library
 from ..i18n import LANGUAGES, content_language, language_name
+from ..organisations.access import can_preview_drafts
 from ..progress import CourseProgress, progress_from_rows
 
 
@@ -18,15 +19,29 @@ def library() -> Library:
 
 
 def course_or_404(course_slug: str) -> Course:
-    """The course in the learner's language (content_language), or a 404."""
+    """The course as published, in the learner's language (content_language); a draft
+    course is a 404 except to instructors and admins."""
     course = library().course(course_slug)
-    if course is None:
+    if course is None or not (course.is_published or previews_drafts()):
         abort(404)
     return in_learner_language(course)
 
 
 def in_learner_language(course: Course) -> Course:
     return course.in_language(content_language(course.languages, course.language))
+
+
+def previews_drafts() -> bool:
+    """The visitor may read drafts (an instructor or admin)."""
+    return current_user.is_authenticated and can_preview_drafts(current_user)
+
+
+def visible_courses() -> tuple[Course, ...]:
+    """The courses listed to this visitor: with drafts in place for instructors and admins."""
+    courses = tuple(in_learner_language(course) for course in library().courses)
+    if previews_drafts():
+        return tuple(course.preview() for course in courses)
+    return tuple(course for course in courses if course.is_published)
 
 
 def learner_progress(course: Course) -> CourseProgress:

@@ -17,7 +17,14 @@ from tests.helpers import COURSE_YAML, write_course
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
-# fixture folder -> every problem it must report: (file, line, message)
+REMOTE_IMAGE_ADVICE = (": images from another site are refused, because loading them tells that "
+                       "site who reads the course (no third-party requests); copy the file into "
+                       "the course's images/ folder and write 'images/<file>'")
+PLAIN_HTTP_ADVICE = (": write https:// instead (an http page can be altered on its way to the "
+                     "learner, and browsers mark it unsafe); if that site has no https version, "
+                     "link to another source")
+
+# fixture folder -> every problem it must report: (file, line, message; line 0: whole file)
 EXPECTED: dict[str, list[tuple[str, int, str]]] = {
     "invalid-yaml": [("course.yaml", 3, "invalid YAML: mapping values are not allowed here")],
     "not-a-mapping": [("course.yaml", 1, "expected 'key: value' pairs")],
@@ -54,10 +61,45 @@ EXPECTED: dict[str, list[tuple[str, int, str]]] = {
         ("01-intro.md", 8, "'../broken-image/images/present.svg' points outside the course folder"),
     ],
     "remote-image": [
-        ("01-intro.md", 4, "image 'https://example.com/logo.png' is not in the course folder"),
-        ("01-intro.md", 6, "image '//example.com/pixel.gif' is not in the course folder"),
+        ("01-intro.md", 4, "image 'https://example.com/logo.png' is not in the course folder"
+         + REMOTE_IMAGE_ADVICE),
+        ("01-intro.md", 6, "image '//example.com/pixel.gif' is not in the course folder"
+         + REMOTE_IMAGE_ADVICE),
     ],
-    "missing-alt": [("01-intro.md", 6, "image 'images/pic.svg' has no alternative text")],
+    "missing-alt": [("01-intro.md", 6, "image 'images/pic.svg' has no alternative text: describe "
+                     "what it shows between the brackets, ![like this](…), for learners who "
+                     "cannot see it")],
+    # Checks over the whole course (courseware/content/checks.py) and links by slug.
+    "missing-anchor": [
+        ("01-intro.md", 6, "link '#nowhere': this chapter has no anchor '#nowhere'; use one of its "
+                           "headings' anchors (first-steps) or rename the heading"),
+        ("01-intro.md", 8, "link 'chapter:next#the-date': chapter 'next' has no anchor '#the-date'; "
+                           "use one of its headings' anchors (the-data) or rename the heading"),
+        ("01-intro.md", 8, "link '../next/#gone': chapter 'next' has no anchor '#gone'; use one of "
+                           "its headings' anchors (the-data) or rename the heading"),
+    ],
+    "mixed-order": [("course.yaml", 0, (
+        "'order:' is set on 2 of 4 chapters (not on 02-b.md, 04-d.md): set it on every chapter or "
+        "on none (then file names give the order). As written, chapters with 'order:' come first "
+        "by number, the others after them by file name: 1. 03-c.md, 2. 01-a.md, 3. 02-b.md, "
+        "4. 04-d.md"))],
+    "unknown-chapter-slug": [
+        ("01-intro.md", 6, "link to unknown chapter slug 'les-donnees' in 'chapter:les-donnees': "
+                           "the chapters of this course are intro"),
+        ("01-intro.md", 6, "link to unknown chapter slug 'les-donnees' in '../les-donnees/#top': "
+                           "the chapters of this course are intro"),
+    ],
+    "plain-http": [
+        ("01-intro.md", 6, "plain http:// link 'http://example.org/page'" + PLAIN_HTTP_ADVICE),
+        ("01-intro.md", 8, "plain http:// link 'HTTP://EXAMPLE.ORG/'" + PLAIN_HTTP_ADVICE),
+    ],
+    "link-to-draft": [("01-intro.md", 6, "link 'chapter:later' leads to chapter 'later', a draft: "
+                       "learners would get \"page not found\"; remove the link until that chapter "
+                       "is published, or publish it (remove 'draft: true')")],
+    "bad-draft": [
+        ("course.yaml", 5, "'draft' must be true or false (true: only instructors and admins see it)"),
+        ("01-intro.md", 3, "'draft' must be true or false (true: only instructors and admins see it)"),
+    ],
     # Quizzes (courseware/quizzes/parsing.py): one fixture per kind of mistake.
     "quiz-no-right-answer": [("01-quiz.md", 7, "question 'What does a model learn from?' has no "
                               "right answer: mark at least one option '- [x]'")],
@@ -84,7 +126,8 @@ EXPECTED: dict[str, list[tuple[str, int, str]]] = {
 
 
 def expected_lines(name: str) -> list[str]:
-    return [f"{FIXTURES / name / file}:{line}: {message}" for file, line, message in EXPECTED[name]]
+    return [f"{FIXTURES / name / file}{f':{line}' if line else ''}: {message}"
+            for file, line, message in EXPECTED[name]]
 
 
 def test_every_fixture_folder_is_checked():
