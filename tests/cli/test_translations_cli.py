@@ -33,7 +33,8 @@ def test_an_up_to_date_translation(content):
     assert run("content", "translations", "--stale", str(content)).output.splitlines() == lines[:1]
     check = run("content", "check", str(content))
     assert check.exit_code == 0
-    assert check.output.splitlines()[1:] == ["    languages: fr, en"]
+    assert check.output.splitlines()[1:] == ["    languages: fr, en", "    1. welcome  01-welcome.md",
+                                             "    2. quiz  02-quiz.md", "    3. next  03-next.md"]
 
 
 def test_stale_and_missing_chapters_say_what_to_do(content):

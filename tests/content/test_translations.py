@@ -210,3 +210,36 @@ def test_an_all_digit_hash_is_read_as_written(content, course, monkeypatch):
     write_translation(course)
     status = load_library(content).course("basics").translation_statuses[0]
     assert [c.state for c in status.chapters] == [UP_TO_DATE] * 3
+
+
+def _make_draft(path: Path) -> None:
+    path.write_text(path.read_text(encoding="utf-8").replace("---\n", "---\ndraft: true\n", 1),
+                    encoding="utf-8")
+
+
+@pytest.mark.parametrize("translated", [True, False], ids=["draft-translated", "draft-not-yet"])
+def test_a_draft_chapter_neither_blocks_nor_leaks_into_a_translation(content, translated):
+    course = write_course_with_translation_of(content, translated)
+    _make_draft(course / "03-next.md")
+    if translated:  # the hash of the original changed with draft: true
+        write_translation(course)
+    _courses, problems = check_library(content)
+    assert problems == []
+    english = load_library(content).course("basics", "en")
+    # Learners get the published chapters in English; the draft counts for nothing.
+    assert english.language == "en" and english.chapter_slugs == ("welcome", "quiz")
+    assert not any(warning.message.startswith("missing") for warning in translation_warnings(english))
+    # Instructors preview it in English once it is translated, and it stays a draft there.
+    preview = english.preview()
+    if translated:
+        assert [(c.slug, c.title, c.draft) for c in preview.chapters] == [
+            ("welcome", "Welcome", False), ("quiz", "The quiz", False), ("next", "What next", True)]
+    else:
+        assert preview.chapter_slugs == ("welcome", "quiz")
+
+
+def write_course_with_translation_of(content: Path, draft_translated: bool) -> Path:
+    course = write_translated_course(content)
+    if not draft_translated:
+        (course / "en" / "03-next.md").unlink()
+    return course
