@@ -6,6 +6,7 @@ import hashlib
 import math
 import os
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -314,8 +315,9 @@ def _render(source: _ChapterSource, position: int, folder: Path, slugs_by_file: 
         language=language,
         fallback_dir=fallback_dir,
     )
-    extracted = extract_quizzes(source.body, source.body_line - 1, render_inline_text,
-                                render_block_text)
+    extracted = extract_quizzes(source.body, source.body_line - 1,
+                                partial(render_inline_text, language=language),
+                                partial(render_block_text, language=language))
     context.problems.extend(extracted.problems)
     html, toc, words = render_chapter(extracted.body, context)
     context.problems.sort(key=lambda problem: problem[0])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path, PurePosixPath
@@ -105,9 +106,17 @@ def _quiz_slot(self: Any, tokens: Sequence[Token], idx: int, _options: Any, env:
     return QUIZ_SLOT.format(number=env["quizzes"]) + "\n"
 
 
-def build_markdown() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight, "linkify": False})
-    md.enable(["table", "strikethrough"])
+# Straight quotes typed in an editor become the language's typographic ones: l'IA -> l’IA,
+# "prompt" -> « prompt » in French, “prompt” in English (code is left as written).
+_QUOTES = {"fr": ["«\u00a0", "\u00a0»", "“", "”"]}
+_DEFAULT_QUOTES = "“”‘’"
+
+
+def build_markdown(language: str = "") -> MarkdownIt:
+    quotes = _QUOTES.get(language.split("-")[0], _DEFAULT_QUOTES)
+    md = MarkdownIt("commonmark", {"html": False, "highlight": _highlight, "linkify": False,
+                                   "typographer": True, "quotes": quotes})
+    md.enable(["table", "strikethrough", "smartquotes"])
     md.use(footnote_plugin)
     md.use(anchors_plugin, min_level=2, max_level=4, slug_func=lambda text: slugify(text) or "section")
     for kind in CALLOUT_KINDS:
@@ -116,13 +125,16 @@ def build_markdown() -> MarkdownIt:
     return md
 
 
-_MD = build_markdown()
+@lru_cache(maxsize=16)
+def _markdown(language: str) -> MarkdownIt:
+    return build_markdown(language)
 
 
 def render_chapter(body: str, context: RenderContext) -> tuple[str, tuple[Heading, ...], int]:
     """Render a chapter body; returns (html, table of contents, word count)."""
     env: dict[str, Any] = {"language": context.language}
-    tokens = _MD.parse(body, env)
+    md = _markdown(context.language)
+    tokens = md.parse(body, env)
     toc: list[Heading] = []
     words = 0
     line = context.line_offset + 1
@@ -131,7 +143,10 @@ def render_chapter(body: str, context: RenderContext) -> tuple[str, tuple[Headin
             line = context.line_offset + token.map[0] + 1
         if token.type == "heading_open" and token.tag in ("h2", "h3"):
             inline = tokens[index + 1]
-            toc.append(Heading(int(token.tag[1]), str(token.attrGet("id")), inline.content))
+            # The text as shown (typographic quotes), not as typed.
+            text = "".join(child.content for child in inline.children or ()
+                           if child.type in ("text", "code_inline"))
+            toc.append(Heading(int(token.tag[1]), str(token.attrGet("id")), text))
         if token.type == "inline" and token.children:
             words += len(token.content.split())
             child_line = line  # a paragraph spans lines: count its line breaks
@@ -139,18 +154,18 @@ def render_chapter(body: str, context: RenderContext) -> tuple[str, tuple[Headin
                 if child.type in ("softbreak", "hardbreak"):
                     child_line += 1
                 _rewrite_reference(child, context, child_line)
-    html = _MD.renderer.render(tokens, _MD.options, env)
+    html = md.renderer.render(tokens, md.options, env)
     return html, tuple(toc), words
 
 
-def render_inline_text(text: str) -> str:
+def render_inline_text(text: str, language: str = "") -> str:
     """One line of Markdown (a quiz question or option) -> inline HTML, raw HTML escaped."""
-    return _MD.renderInline(text, {})
+    return _markdown(language).renderInline(text, {})
 
 
-def render_block_text(text: str) -> str:
+def render_block_text(text: str, language: str = "") -> str:
     """A few lines of Markdown (a quiz explanation) -> HTML, raw HTML escaped."""
-    return _MD.render(text, {})
+    return _markdown(language).render(text, {})
 
 
 def _rewrite_reference(token: Token, context: RenderContext, line: int) -> None:
