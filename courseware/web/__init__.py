@@ -27,6 +27,7 @@ from . import (
     tracking,
 )
 from .fast_paths import CachedCookieSessionInterface, DefaultHeaders
+from .typography import typographic_apostrophes
 from .views import template_globals
 
 # No third party, no inline script: everything comes from this site.
@@ -54,6 +55,7 @@ def init_app(app: Flask) -> None:
     outages.init_app(app)
     app.context_processor(template_globals)
     app.jinja_env.filters["fingerprint"] = _grouped_hex
+    app.jinja_env.filters["typo"] = typographic_apostrophes
     app.session_interface = CachedCookieSessionInterface()
     app.wsgi_app = DefaultHeaders(app.wsgi_app, security_headers(app))  # type: ignore[method-assign]
     app.after_request(_private_pages_are_not_stored)

@@ -51,9 +51,12 @@ def test_learner_signs_up_from_a_chapter_and_completes_the_course(client, auth, 
     signed_up = auth.signup(next=WELCOME)
     assert signed_up.status_code == 302
     assert signed_up.headers["Location"] == WELCOME
-    assert progress_rows() == []
+    # The click that led to sign-up counts (issue 10): the chapter comes back done.
+    assert [(row.chapter_slug, row.completed_at is not None) for row in progress_rows()] == [
+        ("welcome", True)]
+    assert "You have completed this chapter." in client.get(WELCOME).get_data(as_text=True)
 
-    for url, after in ((WELCOME, DATA), (DATA, NEXT), (NEXT, COURSE)):
+    for url, after in ((DATA, NEXT), (NEXT, COURSE)):
         page = client.get(url)
         assert page.status_code == 200
         done = auth.complete(url)
