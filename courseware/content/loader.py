@@ -23,6 +23,7 @@ from .model import (
     Organisation,
     Problem,
 )
+from .presentation import read_presentation
 from .slugs import is_valid_slug, slug_from_filename
 
 COURSE_FILE = "course.yaml"
@@ -103,6 +104,7 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         problems.append(Problem(course_file, _key_line(course_file, "slug"),
                                 f"slug '{slug}' must be lower-case letters, digits and hyphens"))
     organisation = _organisation(meta.get("organisation"), course_file, problems)
+    presentation = read_presentation(meta, folder, course_file, problems, _key_line)
     _check_links(folder, problems)
     pass_mark = meta.get("pass_mark", DEFAULT_PASS_MARK)
     if not isinstance(pass_mark, int) or isinstance(pass_mark, bool) or not 1 <= pass_mark <= 100:
@@ -141,6 +143,7 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         folder=folder.resolve(),
         content_version=content_version(folder),
         pass_mark=pass_mark,
+        presentation=presentation,
     )
     return course, problems
 

@@ -57,6 +57,17 @@ class Organisation:
 
 
 @dataclass(frozen=True)
+class Presentation:
+    """How a course shows itself (optional keys of course.yaml, see content/presentation.py)."""
+
+    cover: str | None = None  # an image inside the course folder, e.g. "images/cover.svg"
+    cover_size: tuple[int, int] | None = None
+    accent: str | None = None  # "#rrggbb"
+    audience: str = ""
+    outcomes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Course:
     slug: str
     title: str
@@ -69,6 +80,8 @@ class Course:
     content_version: str  # SHA-256 of every file of the course
     # Percent of a quiz's questions to get right to pass it (`pass_mark:` in course.yaml).
     pass_mark: int = DEFAULT_PASS_MARK
+    # Cover, accent colour, audience and outcomes (content/presentation.py).
+    presentation: Presentation = field(default_factory=Presentation)
     _by_slug: dict[str, Chapter] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

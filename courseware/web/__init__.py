@@ -22,6 +22,7 @@ from . import (
     observability,
     outages,
     pages,
+    platform,
     quizzes,
     static_files,
     tracking,
@@ -47,6 +48,7 @@ SECURITY_HEADERS = [
 def init_app(app: Flask) -> None:
     for module in (main, auth, account, learn, quizzes, certificates, pages, tracking, invitations):
         app.register_blueprint(module.bp)
+    platform.init_app(app)
     admin.init_app(app)
     attribution.init_app(app)
     certificate_support.init_app(app)

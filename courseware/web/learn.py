@@ -27,7 +27,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -124,12 +124,24 @@ def complete(course_slug: str, chapter_slug: str) -> Response:
     if change.completed:
         metrics.COMPLETIONS.inc()
     if progress.is_complete:
-        flash(_("Congratulations, you have completed every chapter of this course!"))
-        return redirect(url_for("learn.course", course_slug=course.slug))
+        return redirect(url_for("learn.achievement", course_slug=course.slug))
     flash(_("Chapter “%(title)s” marked as complete.", title=chapter.title))
     _previous, following = course.neighbours(chapter)
     target = following.slug if following else progress.next_chapter_slug
     return redirect(url_for("learn.chapter", course_slug=course.slug, chapter_slug=target))
+
+
+@bp.get("/<course_slug>/done")
+@login_required
+def achievement(course_slug: str) -> Response | str:
+    """The moment the course is finished: a page of its own, so it works without JavaScript."""
+    course = course_or_404(course_slug)
+    progress = learner_progress(course)
+    if not progress.is_complete:
+        return redirect(url_for("learn.course", course_slug=course.slug))
+    certificate = find_current_certificate(get_session(), current_user.id, course.slug)
+    return render_template("learn/achievement.html", course=course, progress=progress,
+                           certificate=certificate)
 
 
 @bp.get("/<course_slug>/assets/<path:asset>")

@@ -75,6 +75,28 @@ def test_a_chapter_added_after_the_certificate_keeps_it_and_shows_as_new(
         dispose_engines(new_app)
 
 
+def test_finishing_the_course_leads_to_a_page_of_achievement(client, auth):
+    assert client.get(COURSE + "done").headers["Location"].startswith("/login")
+    auth.signup(name="Ana Dupont")
+    auth.complete(WELCOME)
+    assert client.get(COURSE + "done").headers["Location"] == COURSE  # not finished yet
+    auth.complete(DATA)
+    response = auth.complete(NEXT)
+    assert response.headers["Location"] == COURSE + "done"
+    page = client.get(COURSE + "done").get_data(as_text=True)
+    assert "Congratulations, Ana Dupont!" in page
+    assert "3 of 3 chapters done (100%)" in page
+    assert 'href="/courses/basics/certificate"' in page and "Get my certificate" in page
+
+
+def test_the_course_page_says_which_chapter_is_next_and_the_time_left(client, auth):
+    auth.signup()
+    auth.complete(WELCOME)
+    page = client.get(COURSE).get_data(as_text=True)
+    assert '<p class="next-up">Chapter 2 of 3: <span lang="fr">Les données</span></p>' in page
+    assert re.search(r"About \d+ min left\.", page)
+
+
 # -- reading before sign-up is not lost ------------------------------------------------
 
 
