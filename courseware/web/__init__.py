@@ -15,6 +15,7 @@ from . import (
     auth,
     certificate_support,
     certificates,
+    course_theme,
     errors,
     invitations,
     learn,
@@ -46,7 +47,8 @@ SECURITY_HEADERS = [
 
 
 def init_app(app: Flask) -> None:
-    for module in (main, auth, account, learn, quizzes, certificates, pages, tracking, invitations):
+    for module in (main, auth, account, learn, quizzes, certificates, pages, tracking, invitations,
+                   course_theme):
         app.register_blueprint(module.bp)
     platform.init_app(app)
     admin.init_app(app)
