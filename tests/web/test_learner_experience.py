@@ -89,6 +89,27 @@ def test_finishing_the_course_leads_to_a_page_of_achievement(client, auth):
     assert 'href="/courses/basics/certificate"' in page and "Get my certificate" in page
 
 
+def test_the_quiz_results_of_a_finished_course_lead_to_the_achievement_page(app, client, auth,
+                                                                            tmp_path):
+    from tests.browser.pages import QUIZ_CHAPTERS, QUIZ_COURSE_YAML
+    from tests.helpers import write_course
+
+    content = tmp_path / "quizzes-content"
+    write_course(content / "quizzes", QUIZ_COURSE_YAML, QUIZ_CHAPTERS)
+    quiz_app = create_app({**app.config, "CONTENT_DIR": str(content), "SECRET_KEY": "k"})
+    try:
+        quiz_client = english_client(quiz_app)
+        quiz_auth = Auth(quiz_client)
+        quiz_auth.signup(email="quiz@example.org")
+        page = "/courses/quizzes/quiz/"
+        response = quiz_auth.post(page + "quiz/1", {"q1": "1", "q2": ["0", "2"]}, token_from=page)
+        results = quiz_client.get(response.headers["Location"]).get_data(as_text=True)
+        assert 'href="/courses/quizzes/done"' in results
+        assert "Course completed: on to the certificate" in results
+    finally:
+        dispose_engines(quiz_app)
+
+
 def test_the_course_page_says_which_chapter_is_next_and_the_time_left(client, auth):
     auth.signup()
     auth.complete(WELCOME)
