@@ -226,3 +226,21 @@ def test_the_course_announces_the_duration_its_chapters_add_up_to(demo_app):
         text = TextOf(client.get(url).get_data(as_text=True)).text
         assert f"{hours} h {minutes:02d}" in text, url
         assert "trois heures" not in text, url
+
+
+def test_the_visitor_cookie_remembers_a_bounded_number_of_chapters(app):
+    from types import SimpleNamespace
+
+    from flask import session
+
+    from courseware.web.visitor_reading import MAX_REMEMBERED, remember_opened, take_visitor_reading
+
+    with app.test_request_context("/"):
+        course = SimpleNamespace(slug="basics")
+        for number in range(MAX_REMEMBERED + 25):
+            remember_opened(course, f"chapter-{number}")
+        remember_opened(course, f"chapter-{MAX_REMEMBERED + 24}")  # again: no duplicate
+        reading = take_visitor_reading()
+        assert len(reading.opened) == MAX_REMEMBERED
+        assert reading.opened[-1] == f"basics/chapter-{MAX_REMEMBERED + 24}"  # the latest kept
+        assert OPENED_KEY not in session
