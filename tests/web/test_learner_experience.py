@@ -244,3 +244,27 @@ def test_the_visitor_cookie_remembers_a_bounded_number_of_chapters(app):
         assert len(reading.opened) == MAX_REMEMBERED
         assert reading.opened[-1] == f"basics/chapter-{MAX_REMEMBERED + 24}"  # the latest kept
         assert OPENED_KEY not in session
+
+
+def test_with_several_courses_the_home_page_lists_them_as_cards(app_config, tmp_path):
+    from tests.helpers import COURSE_YAML, write_course
+
+    content = tmp_path / "two"
+    write_course(content / "basics")
+    write_course(content / "second", COURSE_YAML.replace("slug: basics", "slug: second")
+                 .replace("Les bases", "La suite"))
+    two = create_app({**app_config, "CONTENT_DIR": str(content)})
+    try:
+        html = english_client(two).get("/").get_data(as_text=True)
+        assert "<h1 id=\"hero-title\">Learn at your own pace</h1>" in html
+        assert html.count('<li class="course-card"') == 2
+        assert 'href="/courses/second/"' in html and 'href="/courses/basics/"' in html
+    finally:
+        dispose_engines(two)
+
+
+def test_with_one_course_the_home_page_presents_it(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<h1 id="hero-title" lang="fr">Les bases</h1>' in html
+    assert "3 chapters" in html or "in 3 short chapters" in html
+    assert 'href="/courses/basics/welcome/">Start the course' in html
