@@ -39,6 +39,12 @@ SETTINGS: tuple[Setting, ...] = (
             "`instance/secret_key`. Never commit it."),
     Setting("CONTENT_DIR", "COURSEWARE_CONTENT_DIR", "./content",
             "Folder holding one sub-folder per course."),
+    Setting("PLATFORM_NAME", "COURSEWARE_PLATFORM_NAME", "Courseware",
+            "Name of the site, shown in the header, page titles and footer (e.g. the "
+            "ministry or school that runs it)."),
+    Setting("PLATFORM_LOGO", "COURSEWARE_PLATFORM_LOGO", None,
+            "An .svg or .png file (at most 512 KB) shown before the name in the header. "
+            "Default: the courseware mark."),
     Setting("BASE_URL", "COURSEWARE_BASE_URL", None,
             "Public address, e.g. `https://cours.example.fr`, used in e-mails, certificates "
             "and share links (never the request's Host header). Default: `courseware serve` "

@@ -31,6 +31,7 @@ from .model import (
     Organisation,
     Problem,
 )
+from .presentation import read_presentation
 from .slugs import is_valid_slug, slug_from_filename
 from .translations import (
     TranslationStatus,
@@ -120,6 +121,7 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         problems.append(Problem(course_file, _key_line(course_file, "slug"),
                                 f"slug '{slug}' must be lower-case letters, digits and hyphens"))
     organisation = _organisation(meta.get("organisation"), course_file, problems)
+    presentation = read_presentation(meta, folder, course_file, problems, _key_line)
     _check_links(folder, problems)
     pass_mark = meta.get("pass_mark", DEFAULT_PASS_MARK)
     if not isinstance(pass_mark, int) or isinstance(pass_mark, bool) or not 1 <= pass_mark <= 100:
@@ -169,6 +171,7 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         translation_statuses=statuses,
         draft_chapters=drafts,
         draft=bool(course_draft),
+        presentation=presentation,
     )
     publish(course, translations)
     return course, problems
@@ -361,6 +364,9 @@ def _load_translations(folder: Path, language: str, originals: tuple[Chapter, ..
             continue
         code = check_translation_meta(meta, course_file, language, _key_line, problems) \
             if meta is not None else None
+        if meta is not None:  # the same rules for a translated audience and outcomes
+            read_presentation({key: meta[key] for key in ("audience", "outcomes") if key in meta},
+                              translation, course_file, problems, _key_line)
         read = [_read_chapter(path, problems) for path in sorted(translation.glob("*.md"))]
         sources = [s for s in read if s is not None and
                    check_counterpart(s.path, s.slug, s.slug_line, by_slug.get(s.slug), problems)]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from dataclasses import dataclass, field
+from functools import lru_cache
 from html import escape
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -28,6 +28,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from ..quizzes.model import QUIZ_SLOT
+from .image_size import image_size
 from .model import Heading
 from .slugs import slugify
 
@@ -37,6 +38,10 @@ CALLOUT_TITLES = {
     "en": {"note": "Note", "tip": "Tip", "warning": "Warning", "important": "Important"},
 }
 _FORMATTER = HtmlFormatter(nowrap=True, classsuffix="")
+# Shown under a data table on narrow screens, where it scrolls sideways.
+TABLE_HINTS = {"fr": "Faites défiler le tableau sur le côté pour tout voir.",
+               "en": "Scroll the table sideways to see all of it."}
+TABLE_CAPTION_PREFIX = {"fr": "Tableau : ", "en": "Table: "}
 
 
 @dataclass(frozen=True)
@@ -106,6 +111,31 @@ def _quiz_slot(self: Any, tokens: Sequence[Token], idx: int, _options: Any, env:
     return QUIZ_SLOT.format(number=env["quizzes"]) + "\n"
 
 
+def _table_open(self: Any, tokens: Sequence[Token], idx: int, _options: Any, env: Any) -> str:
+    """A data table in a keyboard-scrollable region, named by its caption.
+
+    The caption is the title of the section the table is in (Markdown tables
+    have none of their own), so a screen reader announces what the table is.
+    """
+    language = env.get("language", "fr") if isinstance(env, dict) else "fr"
+    env["tables"] = env.get("tables", 0) + 1 if isinstance(env, dict) else 1
+    number = env["tables"] if isinstance(env, dict) else 1
+    meta = tokens[idx].meta or {}
+    prefix = TABLE_CAPTION_PREFIX.get(language, TABLE_CAPTION_PREFIX["en"])
+    caption = escape(prefix + meta.get("caption", "")) if meta.get("caption") else \
+        escape(prefix.rstrip(": ") + f" {number}")
+    wide = " table-wide" if meta.get("columns", 0) >= 3 else ""
+    return (f'<div class="table-scroll{wide}" role="region" tabindex="0" '
+            f'aria-labelledby="table-{number}-caption">'
+            f'<table>\n<caption id="table-{number}-caption">{caption}</caption>\n')
+
+
+def _table_close(self: Any, tokens: Sequence[Token], idx: int, _options: Any, env: Any) -> str:
+    language = env.get("language", "fr") if isinstance(env, dict) else "fr"
+    hint = escape(TABLE_HINTS.get(language, TABLE_HINTS["en"]))
+    return f'</table></div>\n<p class="table-hint" aria-hidden="true">{hint}</p>\n'
+
+
 # Straight quotes typed in an editor become the language's typographic ones: l'IA -> l’IA,
 # "prompt" -> « prompt » in French, “prompt” in English (code is left as written).
 _QUOTES = {"fr": ["«\u00a0", "\u00a0»", "“", "”"]}
@@ -122,6 +152,8 @@ def build_markdown(language: str = "") -> MarkdownIt:
     for kind in CALLOUT_KINDS:
         md.use(container_plugin, name=kind, render=_callout_renderer(kind))
     md.use(container_plugin, name="quiz", render=_quiz_slot)
+    md.add_render_rule("table_open", _table_open)
+    md.add_render_rule("table_close", _table_close)
     return md
 
 
@@ -138,15 +170,24 @@ def render_chapter(body: str, context: RenderContext) -> tuple[str, tuple[Headin
     toc: list[Heading] = []
     words = 0
     line = context.line_offset + 1
+    section = ""  # the title of the section being read: a table's caption
     for index, token in enumerate(tokens):
         if token.map:
             line = context.line_offset + token.map[0] + 1
-        if token.type == "heading_open" and token.tag in ("h2", "h3"):
-            inline = tokens[index + 1]
+        if token.type == "heading_open":
             # The text as shown (typographic quotes), not as typed.
-            text = "".join(child.content for child in inline.children or ()
-                           if child.type in ("text", "code_inline"))
-            toc.append(Heading(int(token.tag[1]), str(token.attrGet("id")), text))
+            section = "".join(child.content for child in tokens[index + 1].children or ()
+                              if child.type in ("text", "code_inline"))
+            if token.tag in ("h2", "h3"):
+                toc.append(Heading(int(token.tag[1]), str(token.attrGet("id")), section))
+        if token.type == "table_open":
+            columns = 0
+            for later in tokens[index + 1:]:
+                if later.type == "th_open":
+                    columns += 1
+                elif later.type == "tr_close":
+                    break
+            token.meta = {"caption": section, "columns": columns}
         if token.type == "inline" and token.children:
             words += len(token.content.split())
             child_line = line  # a paragraph spans lines: count its line breaks
@@ -180,6 +221,11 @@ def _rewrite_reference(token: Token, context: RenderContext, line: int) -> None:
     rewritten = _resolve(target, context, line, is_image=token.type == "image")
     if rewritten is not None:
         token.attrSet(attr, rewritten)
+        if token.type == "image":
+            size = image_size(context.source.parent / unquote(urlsplit(target).path))
+            if size is not None:  # reserves the image's place: no jump while it loads
+                token.attrSet("width", str(size[0]))
+                token.attrSet("height", str(size[1]))
 
 
 def _resolve(target: str, context: RenderContext, line: int, *, is_image: bool) -> str | None:

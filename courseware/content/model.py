@@ -59,6 +59,17 @@ class Organisation:
 
 
 @dataclass(frozen=True)
+class Presentation:
+    """How a course shows itself (optional keys of course.yaml, see content/presentation.py)."""
+
+    cover: str | None = None  # an image inside the course folder, e.g. "images/cover.svg"
+    cover_size: tuple[int, int] | None = None
+    accent: str | None = None  # "#rrggbb"
+    audience: str = ""
+    outcomes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Course:
     slug: str
     title: str
@@ -80,6 +91,8 @@ class Course:
     # no completion, figure or certificate. `draft: true` in course.yaml puts them all here.
     draft_chapters: tuple[Chapter, ...] = ()
     draft: bool = False
+    # Cover, accent colour, audience and outcomes (content/presentation.py).
+    presentation: Presentation = field(default_factory=Presentation)
     _by_slug: dict[str, Chapter] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:

@@ -33,7 +33,7 @@ TRANSLATED_FROM = "translated_from"
 HASH_LENGTH = 12
 UP_TO_DATE, STALE, MISSING = "up to date", "stale", "missing"
 # The keys a translation's course.yaml may set; the rest belongs to the original.
-TRANSLATABLE_COURSE_FIELDS = ("language", "title", "summary", "issuer")
+TRANSLATABLE_COURSE_FIELDS = ("language", "title", "summary", "issuer", "audience", "outcomes")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 _HASH = re.compile(rf"^[0-9a-f]{{{HASH_LENGTH}}}$")
 
@@ -200,6 +200,12 @@ def translated_course(original: Course, meta: dict[str, Any], chapters: tuple[Ch
         title=str(meta["title"]).strip(),
         summary=str(meta.get("summary") or original.summary).strip(),
         issuer=str(meta.get("issuer") or original.issuer).strip(),
+        # Cover and colour are the original's; the words on the home page are translated.
+        presentation=dataclasses.replace(
+            original.presentation,
+            audience=str(meta.get("audience") or original.presentation.audience).strip(),
+            outcomes=tuple(str(line).strip() for line in meta["outcomes"]) if meta.get("outcomes")
+            else original.presentation.outcomes),
         chapters=chapters,
         draft_chapters=draft_chapters,
         _by_slug={},  # replace() would otherwise share the original's index

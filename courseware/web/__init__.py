@@ -15,6 +15,7 @@ from . import (
     auth,
     certificate_support,
     certificates,
+    course_theme,
     errors,
     invitations,
     learn,
@@ -22,11 +23,13 @@ from . import (
     observability,
     outages,
     pages,
+    platform,
     quizzes,
     static_files,
     tracking,
 )
 from .fast_paths import CachedCookieSessionInterface, DefaultHeaders
+from .typography import typographic_apostrophes
 from .views import template_globals
 
 # No third party, no inline script: everything comes from this site.
@@ -44,8 +47,10 @@ SECURITY_HEADERS = [
 
 
 def init_app(app: Flask) -> None:
-    for module in (main, auth, account, learn, quizzes, certificates, pages, tracking, invitations):
+    for module in (main, auth, account, learn, quizzes, certificates, pages, tracking, invitations,
+                   course_theme):
         app.register_blueprint(module.bp)
+    platform.init_app(app)
     admin.init_app(app)
     attribution.init_app(app)
     certificate_support.init_app(app)
@@ -54,6 +59,7 @@ def init_app(app: Flask) -> None:
     outages.init_app(app)
     app.context_processor(template_globals)
     app.jinja_env.filters["fingerprint"] = _grouped_hex
+    app.jinja_env.filters["typo"] = typographic_apostrophes
     app.session_interface = CachedCookieSessionInterface()
     app.wsgi_app = DefaultHeaders(app.wsgi_app, security_headers(app))  # type: ignore[method-assign]
     app.after_request(_private_pages_are_not_stored)

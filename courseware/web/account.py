@@ -18,6 +18,7 @@ from ..passwords import verify_password
 from .auth import end_this_session
 from .certificates import certificates_of
 from .forms import ChangePasswordForm, DeleteAccountForm, EmptyForm, NameForm, ShareProgressForm
+from .views import learner_progress, library
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -38,8 +39,13 @@ def _page(name_form: NameForm | None = None, password_form: ChangePasswordForm |
         share_form.share_progress.label.text = _(
             "Let %(organisation)s’s managers see my individual progress",
             organisation=organisation.name)
+    certificates = certificates_of(user.id)
+    # "My courses": every course the learner has opened, with where they stand.
+    courses = [(course, progress) for course in library().courses
+               if (progress := learner_progress(course)).states]
     return render_template(
-        "account/index.html", user=user, certificates=certificates_of(user.id),
+        "account/index.html", user=user, certificates=certificates, courses=courses,
+        certificate_by_course={c.course_slug: c for c in reversed(certificates)},
         name_form=name_form or NameForm(name=user.name),
         password_form=password_form or ChangePasswordForm(), everywhere_form=EmptyForm(),
         organisation=organisation, share_form=share_form, leave_form=EmptyForm(),

@@ -33,7 +33,8 @@ from ..organisations.attribution import checked_attribution
 from .attribution import forget_attribution, remembered_attribution
 from .forms import EmptyForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from .invitations import accept_pending_invitation, pending_invitation_email
-from .views import external_url, safe_next_url
+from .views import external_url, library, safe_next_url
+from .visitor_reading import record_visitor_reading, take_visitor_reading
 
 bp = Blueprint("auth", __name__)
 
@@ -47,10 +48,17 @@ def _hasher():  # type: ignore[no-untyped-def]
 
 
 def _start_session(user: User, remember: bool) -> None:
-    session.clear()  # nothing from before log-in carries over (session fixation)
+    # Only what the visitor read carries over; the rest of the session is
+    # dropped (session fixation).
+    reading = take_visitor_reading()
+    session.clear()
     key = sessions.start_session(get_session(), user.id, remember=remember,
                                  lifetimes=sessions.SessionLifetimes.from_config(current_app.config))
-    login_user(accounts.identity_of(user, key), remember=remember)
+    identity = accounts.identity_of(user, key)
+    login_user(identity, remember=remember)
+    if reading.opened or reading.completion:
+        record_visitor_reading(get_session(), identity, library(), reading)
+        get_session().commit()
 
 
 def end_this_session() -> None:

@@ -260,6 +260,13 @@ def verify() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
     return page, 200
 
 
+def current_certificates_by_course() -> dict[str, Certificate]:
+    """The signed-in learner's valid certificates by course slug (none for visitors)."""
+    if not current_user.is_authenticated:
+        return {}
+    return {c.course_slug: c for c in reversed(certificates_of(current_user.id))}
+
+
 def certificates_of(user_id: int) -> list[Certificate]:
     """A learner's current certificates, newest first (for the account page)."""
     return list(get_session().scalars(

@@ -27,7 +27,7 @@ from flask import (
 )
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -40,6 +40,7 @@ from ..reports.events import complete_chapter, open_chapter
 from .page_cache import PageCache
 from .quizzes import chapter_html_with_quizzes
 from .views import course_or_404, learner_progress, previews_drafts
+from .visitor_reading import remember_completion_click, remember_opened
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
 
@@ -55,8 +56,10 @@ def course(course_slug: str) -> str:
     if previews_drafts():
         course = course.preview()  # drafts listed in their place, marked as drafts
     progress = learner_progress(course)
+    # Looked up even when the course is no longer complete: a chapter added after
+    # the certificate was issued does not make it any less valid.
     certificate = None
-    if progress.is_complete:
+    if current_user.is_authenticated:
         certificate = find_current_certificate(get_session(), current_user.id, course.slug)
     return render_template("learn/course.html", course=course, progress=progress,
                            certificate=certificate)
@@ -76,11 +79,19 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
         open_chapter(db, current_user, course, chapter.slug, datetime.now(UTC))
         db.commit()
         progress.states[chapter.slug] = ChapterState.STARTED
+    elif user_id is None:
+        remember_opened(course, chapter.slug)
+
+    # Only a finished course's end box names the certificate (rare: one query then).
+    certificate = None
+    if user_id is not None and progress.is_complete:
+        certificate = find_current_certificate(get_session(), user_id, course.slug)
 
     def render(csrf_token: Callable[[], str]) -> str:
         previous, following = course.neighbours(chapter)
         page = render_template("learn/chapter.html", course=course, chapter=chapter,
                                progress=progress, previous=previous, following=following,
+                               certificate=certificate,
                                chapter_body=Markup(_BODY_MARKER), csrf_token=csrf_token)  # noqa: S704
         return page.replace(_BODY_MARKER, chapter_html_with_quizzes(course, chapter, csrf_token))
 
@@ -88,7 +99,7 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
         return Response(render(generate_csrf), mimetype="text/html")
     # Everything the page shows is in the key; the CSRF token is filled in per session.
     key = (course.slug, course.language, chapter.slug, str(get_locale()), user_id is not None,
-           progress.done, progress.state(chapter.slug))
+           progress.done, progress.state(chapter.slug), certificate.public_id if certificate else None)
     return Response(_pages().page(key, render), mimetype="text/html")
 
 
@@ -117,7 +128,8 @@ def complete(course_slug: str, chapter_slug: str) -> Response:
         return redirect(f"{chapter_url}#quiz-1", code=303)
     user_id = _user_id()
     if user_id is None:
-        flash(_("Create an account or log in to save your progress."))
+        remember_completion_click(course, chapter.slug)
+        flash(_("Create an account or log in: this chapter will be marked as complete."))
         return redirect(url_for("auth.signup", next=chapter_url))
     # CSRFProtect has checked the token already. The completion and its funnel
     # counters are one transaction; a repeated click changes and counts nothing.
@@ -128,12 +140,24 @@ def complete(course_slug: str, chapter_slug: str) -> Response:
     if change.completed:
         metrics.COMPLETIONS.inc()
     if progress.is_complete:
-        flash(_("Congratulations, you have completed every chapter of this course!"))
-        return redirect(url_for("learn.course", course_slug=course.slug))
+        return redirect(url_for("learn.achievement", course_slug=course.slug))
     flash(_("Chapter “%(title)s” marked as complete.", title=chapter.title))
     _previous, following = course.neighbours(chapter)
     target = following.slug if following else progress.next_chapter_slug
     return redirect(url_for("learn.chapter", course_slug=course.slug, chapter_slug=target))
+
+
+@bp.get("/<course_slug>/done")
+@login_required
+def achievement(course_slug: str) -> Response | str:
+    """The moment the course is finished: a page of its own, so it works without JavaScript."""
+    course = course_or_404(course_slug)
+    progress = learner_progress(course)
+    if not progress.is_complete:
+        return redirect(url_for("learn.course", course_slug=course.slug))
+    certificate = find_current_certificate(get_session(), current_user.id, course.slug)
+    return render_template("learn/achievement.html", course=course, progress=progress,
+                           certificate=certificate)
 
 
 @bp.get("/<course_slug>/assets/<path:asset>")

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, redirect, render_te
 
 from ..db import database_status, get_engine
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
+from .certificates import current_certificates_by_course
 from .views import learner_progress, library, safe_next_url, visible_courses
 
 bp = Blueprint("main", __name__)
@@ -18,7 +19,8 @@ LANGUAGE_COOKIE_DAYS = 365
 def home() -> str:
     courses = visible_courses()
     progress = {course.slug: learner_progress(course) for course in courses}
-    return render_template("home.html", courses=courses, progress=progress)
+    return render_template("home.html", courses=courses, progress=progress,
+                           certificates=current_certificates_by_course())
 
 
 @bp.get("/healthz")

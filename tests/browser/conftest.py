@@ -27,7 +27,8 @@ from tests.live_server import mailed_path as live_mailed_path
 CHROMIUM = os.environ.get("COURSEWARE_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
-VIEWPORTS = {"phone": {"width": 360, "height": 740}, "desktop": {"width": 1280, "height": 900}}
+VIEWPORTS = {"small": {"width": 320, "height": 640}, "phone": {"width": 360, "height": 740},
+             "desktop": {"width": 1280, "height": 900}}
 PASSWORD = "un mot de passe solide"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -56,6 +57,29 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     with running_server(content_dir=root / "content", instance_dir=instance,
                         database_url=f"sqlite:///{root / 'browser.db'}") as server:
         yield server
+
+
+DEMO_CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+@pytest.fixture(scope="session")
+def demo(live: LiveServer, tmp_path_factory: pytest.TempPathFactory
+         ) -> Iterator[tuple[LiveServer, str, tuple[str, ...], dict]]:
+    """(server, course slug, chapter slugs, quizzes by chapter): the demo course of content/
+    when it is valid (real chapters, real tables and prompts), else the tiny test course."""
+    from courseware.content.loader import check_library
+
+    courses, problems = check_library(DEMO_CONTENT) if DEMO_CONTENT.is_dir() else ([], ["none"])
+    if problems or not courses:
+        yield live, COURSE, CHAPTERS, {}
+        return
+    root = tmp_path_factory.mktemp("demo")
+    (root / "instance").mkdir()
+    with running_server(content_dir=DEMO_CONTENT, instance_dir=root / "instance",
+                        database_url=f"sqlite:///{root / 'demo.db'}") as server:
+        course = courses[0]
+        yield server, course.slug, course.chapter_slugs, \
+            {chapter.slug: chapter.quizzes for chapter in course.chapters}
 
 
 @pytest.fixture(scope="session")

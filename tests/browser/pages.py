@@ -111,6 +111,7 @@ PAGES = [
     SitePage("certificate-not-yet", f"/courses/{COURSE}/certificate", login="learner",
              status=403),
     SitePage("course-completed", f"/courses/{COURSE}/", login="graduate"),
+    SitePage("course-achievement", f"/courses/{COURSE}/done", login="graduate"),
     SitePage("chapter-completed", CHAPTER, login="graduate"),
     SitePage("account-graduate", "/account/", login="graduate"),
     SitePage("certificate-claim", f"/courses/{COURSE}/certificate", login="graduate"),

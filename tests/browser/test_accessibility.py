@@ -61,6 +61,31 @@ def test_no_wcag_violation(site_page: SitePage, display: tuple[str, str],
         + describe(violations)
 
 
+# The redesigned learner pages also at 320 px and in forced colours (Windows high contrast).
+REDESIGNED = [p for p in PAGES if p.name in {
+    "home", "home-learner", "course", "course-learner", "course-completed", "course-achievement",
+    "chapter", "chapter-learner", "chapter-completed", "account", "account-graduate", "signup",
+    "login", "account-delete", "certificate-owner"}]
+EXTRA_DISPLAYS = [("small", "light", "none"), ("phone", "dark", "active")]
+
+
+@pytest.mark.parametrize("display", EXTRA_DISPLAYS, ids=["-".join(d) for d in EXTRA_DISPLAYS])
+@pytest.mark.parametrize("site_page", REDESIGNED, ids=[p.name for p in REDESIGNED])
+def test_no_wcag_violation_on_small_screens_and_in_forced_colours(
+        site_page: SitePage, display: tuple[str, str, str], tabs: dict[str | None, Page],
+        paths: dict[str, str]) -> None:
+    viewport, scheme, forced = display
+    page = tabs[site_page.login]
+    page.set_viewport_size(VIEWPORTS[viewport])
+    page.emulate_media(color_scheme=scheme, forced_colors=forced)  # type: ignore[arg-type]
+    try:
+        site_page.open(page, paths)
+        violations = axe_violations(page)
+    finally:
+        page.emulate_media(forced_colors="none")
+    assert not violations, f"{site_page.name} at {display}, {page.url}:\n" + describe(violations)
+
+
 def test_axe_reports_a_broken_page(tabs: dict[str | None, Page]) -> None:
     """The harness itself works: a page with known faults does fail."""
     page = tabs[None]

@@ -82,10 +82,10 @@ def learner_journey(page: Page, mode: str, live: LiveServer) -> None:
         expect(page.locator(".skip-link")).to_be_in_viewport()
         page.keyboard.press("Enter")
         assert page.url.endswith("#main")
-        keys.activate(f".course-card a[href='/courses/{COURSE}/']")
+        keys.activate(f"main a.course-link[href='/courses/{COURSE}/']")
     else:
         with page.expect_navigation():
-            page.locator(f".course-card h3 a[href='/courses/{COURSE}/']").click()
+            page.locator(f"main a.course-link[href='/courses/{COURSE}/']").click()
     expect(page).to_have_url(re.compile(f"/courses/{COURSE}/$"))
 
     # Sign up from the course page, and come back to it.
@@ -135,12 +135,15 @@ def learner_journey(page: Page, mode: str, live: LiveServer) -> None:
             expect(page.locator(".flash")).to_be_visible()
             expect(page.locator("#chapter-progress")).to_contain_text(f"{position}")
 
-    # 100 %: the course page says so, and the way forward is the certificate.
-    expect(page).to_have_url(re.compile(f"/courses/{COURSE}/$"))
+    # 100 %: a page of achievement says so, and the way forward is the certificate.
+    expect(page).to_have_url(re.compile(f"/courses/{COURSE}/done$"))
+    expect(page.locator("h1")).to_contain_text("terminé")
     expect(page.locator("progress")).to_have_attribute("value", str(len(CHAPTERS)))
     expect(page.locator("#course-progress")).to_contain_text("100")
+    page.goto(f"/courses/{COURSE}/")
     for item in page.locator(".chapter-item").all():
         expect(item).to_have_class(re.compile("state-done"))
+    page.goto(f"/courses/{COURSE}/done")
 
     # --- Certificate steps (claim -> download the PDF -> LinkedIn) go here. ---
     claim = f"main a[href='/courses/{COURSE}/certificate']"

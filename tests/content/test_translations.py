@@ -243,3 +243,12 @@ def write_course_with_translation_of(content: Path, draft_translated: bool) -> P
     if not draft_translated:
         (course / "en" / "03-next.md").unlink()
     return course
+
+
+def test_the_home_page_words_are_translated_and_checked_like_the_original(content, course):
+    write_translation(course, course_yaml=COURSE_EN + "audience: Everyone.\noutcomes:\n  - Explain AI\n")
+    english = load_library(content).course("basics", "en")
+    assert (english.presentation.audience, english.presentation.outcomes) == ("Everyone.", ("Explain AI",))
+    write_translation(course, course_yaml=COURSE_EN + "outcomes: not a list\n")
+    assert [(path, line) for path, line, message in problems_of(content)
+            if "outcomes" in message] == [("basics/en/course.yaml", 4)]

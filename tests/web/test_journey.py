@@ -51,15 +51,18 @@ def test_learner_signs_up_from_a_chapter_and_completes_the_course(client, auth, 
     signed_up = auth.signup(next=WELCOME)
     assert signed_up.status_code == 302
     assert signed_up.headers["Location"] == WELCOME
-    assert progress_rows() == []
+    # The click that led to sign-up counts (issue 10): the chapter comes back done.
+    assert [(row.chapter_slug, row.completed_at is not None) for row in progress_rows()] == [
+        ("welcome", True)]
+    assert "You have completed this chapter." in client.get(WELCOME).get_data(as_text=True)
 
-    for url, after in ((WELCOME, DATA), (DATA, NEXT), (NEXT, COURSE)):
+    for url, after in ((DATA, NEXT), (NEXT, COURSE + "done")):
         page = client.get(url)
         assert page.status_code == 200
         done = auth.complete(url)
         assert done.status_code == 302
         assert done.headers["Location"] == after
-        if after != COURSE:
+        if after != COURSE + "done":
             again = client.get(url).get_data(as_text=True)
             assert "You have completed this chapter." in again
             assert "Mark as complete" not in again
@@ -98,8 +101,8 @@ def test_completing_the_last_unfinished_chapter_in_the_middle_returns_to_the_cou
     auth.complete(WELCOME)
     auth.complete(NEXT)
     response = auth.complete(DATA)
-    assert response.headers["Location"] == COURSE
-    assert "Congratulations" in client.get(COURSE).get_data(as_text=True)
+    assert response.headers["Location"] == COURSE + "done"  # the achievement page
+    assert "Congratulations" in client.get(COURSE + "done").get_data(as_text=True)
 
 
 def test_completing_a_chapter_before_an_unfinished_one_leads_to_the_next_chapter(client, auth):

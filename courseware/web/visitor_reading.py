@@ -1,0 +1,82 @@
+"""What a visitor read before signing up, carried into their new account.
+
+Nothing is stored on the server for visitors: the chapters they opened and the
+"Mark as complete" click that sent them to sign up live in their own signed
+session cookie, and are recorded as progress when they log in (after sign-up,
+a password reset or a plain log-in). Values are plain strings, not lists, so
+the session cache of fast_paths.py keeps working for visitors too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flask import session
+from sqlalchemy.orm import Session
+
+from .. import metrics
+from ..content import Course, Library
+from ..reports.events import LearnerLike, complete_chapter, open_chapter
+
+OPENED_KEY = "visitor_opened"
+COMPLETION_KEY = "visitor_completion"
+# A cookie holds ~4 KB; a whole course of chapter paths fits with room to spare.
+MAX_REMEMBERED = 40
+
+
+@dataclass(frozen=True)
+class VisitorReading:
+    """Chapters opened (``course/chapter`` paths, oldest first) and a pending completion."""
+
+    opened: tuple[str, ...]
+    completion: str | None
+
+
+def remember_opened(course: Course, chapter_slug: str) -> None:
+    """Note in the visitor's session that they opened a chapter (once per chapter)."""
+    path = f"{course.slug}/{chapter_slug}"
+    opened = session.get(OPENED_KEY, "").split()
+    if path in opened:
+        return
+    session[OPENED_KEY] = " ".join([*opened, path][-MAX_REMEMBERED:])
+
+
+def remember_completion_click(course: Course, chapter_slug: str) -> None:
+    """The visitor clicked "Mark as complete": it counts once they have an account."""
+    remember_opened(course, chapter_slug)
+    session[COMPLETION_KEY] = f"{course.slug}/{chapter_slug}"
+
+
+def take_visitor_reading() -> VisitorReading:
+    """Read (and forget) what the visitor's session remembers; call before session.clear()."""
+    opened = tuple(str(session.pop(OPENED_KEY, "")).split()[:MAX_REMEMBERED])
+    completion = session.pop(COMPLETION_KEY, None)
+    return VisitorReading(opened, str(completion) if completion else None)
+
+
+def record_visitor_reading(db: Session, learner: LearnerLike, library: Library,
+                           reading: VisitorReading, now: datetime | None = None) -> None:
+    """Record the visitor's openings and pending completion as the learner's progress.
+
+    Paths naming a course or chapter that no longer exists (or never did: the
+    cookie is signed, but an old one may outlive a content change) are skipped.
+    Repeats change nothing, as for any opening or completion.
+    """
+    moment = now or datetime.now(UTC)
+    for path in reading.opened:
+        found = _course_and_chapter(library, path)
+        if found:
+            open_chapter(db, learner, found[0], found[1], moment)
+    found = _course_and_chapter(library, reading.completion or "")
+    if found and not found[0].chapter(found[1]).quizzes:  # quizzes complete by passing them
+        if complete_chapter(db, learner, found[0], found[1], moment).completed:
+            metrics.COMPLETIONS.inc()
+
+
+def _course_and_chapter(library: Library, path: str) -> tuple[Course, str] | None:
+    course_slug, _, chapter_slug = path.partition("/")
+    course = library.course(course_slug)
+    if course is None or course.chapter(chapter_slug) is None:
+        return None
+    return course, chapter_slug
