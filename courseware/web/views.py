@@ -67,5 +67,11 @@ def external_url(endpoint: str, **values: object) -> str:
     return base_url() + url_for(endpoint, **values)
 
 
+def served_language() -> str:
+    """The language this page is served in, recorded with the learner's events for the
+    instructor dashboard. The one place to change when course translations decide it."""
+    return str(get_locale())
+
+
 def template_globals() -> dict[str, object]:
     return {"current_locale": str(get_locale()), "languages": LANGUAGES}
