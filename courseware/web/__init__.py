@@ -16,6 +16,7 @@ from . import (
     certificate_support,
     certificates,
     errors,
+    instructor,
     invitations,
     learn,
     main,
@@ -47,6 +48,7 @@ def init_app(app: Flask) -> None:
     for module in (main, auth, account, learn, quizzes, certificates, pages, tracking, invitations):
         app.register_blueprint(module.bp)
     admin.init_app(app)
+    instructor.init_app(app)
     attribution.init_app(app)
     certificate_support.init_app(app)
     static_files.init_app(app)
