@@ -89,7 +89,7 @@ def _charts(dashboard: CourseDashboard) -> dict[str, Markup]:
             wording=words)),
         "questions": Markup(bar_chart_svg(  # noqa: S704
             _("Right at the first attempt, per question"), questions,
-            value_text=lambda value: f"{value} %")) if questions else Markup(""),
+            value_text=lambda value: percent(int(value) / 100))) if questions else Markup(""),
     }
 
 
