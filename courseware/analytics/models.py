@@ -3,8 +3,11 @@
 Like the funnel counters (`organisations.models.FunnelCount`), the number of rows
 grows with days x chapters x languages (x questions and options), never with
 learners, so the dashboard for 1,000,000 learners sums a few hundred thousand
-rows at most (benchmarks/analytics.py). Each unique key starts with course and
-day, so it is also the index the dashboard reads by. Every key column is NOT NULL with ""
+rows at most (benchmarks/analytics.py). Each table also has a covering index,
+(course, day, the columns the dashboard groups by, language, count): the
+dashboard reads the range of days from the index alone. Without it SQLite looked
+up every row in the table: 1.2 s instead of 0.3 s for a year of answer counters
+(158k rows) on the benchmark machine. Every key column is NOT NULL with ""
 defaults: NULLs never collide in a unique index, and the upsert
 (`reports.counters.add_to_counter`) relies on that index.
 
@@ -15,7 +18,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Date, Integer, String, UniqueConstraint
+from sqlalchemy import Date, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..base import Base
@@ -27,7 +30,9 @@ class ChapterDayCount(Base):
 
     __tablename__ = "analytics_chapter_counts"
     __table_args__ = (UniqueConstraint("course_slug", "day", "chapter_slug", "language", "step",
-                                       name="uq_analytics_chapter_counts_key"),)
+                                       name="uq_analytics_chapter_counts_key"),
+                      Index("ix_analytics_chapter_counts_read", "course_slug", "day", "chapter_slug",
+                            "step", "language", "count"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     course_slug: Mapped[str] = mapped_column(String(100))
@@ -46,7 +51,9 @@ class CompletionTimeCount(Base):
     __tablename__ = "analytics_completion_times"
     __table_args__ = (
         UniqueConstraint("course_slug", "day", "chapter_slug", "language", "bucket",
-                         name="uq_analytics_completion_times_key"),)
+                         name="uq_analytics_completion_times_key"),
+        Index("ix_analytics_completion_times_read", "course_slug", "day", "chapter_slug", "bucket",
+              "language", "count"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     course_slug: Mapped[str] = mapped_column(String(100))
@@ -76,7 +83,9 @@ class AnswerCount(Base):
     __table_args__ = (
         UniqueConstraint("course_slug", "day", "chapter_slug", "quiz_index", "question_index",
                          "key_version", "language", "option_index",
-                         name="uq_analytics_answer_counts_key"),)
+                         name="uq_analytics_answer_counts_key"),
+        Index("ix_analytics_answer_counts_read", "course_slug", "day", "chapter_slug", "quiz_index",
+              "question_index", "key_version", "option_index", "language", "count"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     course_slug: Mapped[str] = mapped_column(String(100))
