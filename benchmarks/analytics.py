@@ -7,11 +7,12 @@ For each backend, in a fresh database (SQLite: a temporary folder; PostgreSQL: t
 database --pg-database on 127.0.0.1, DROPPED and recreated), migrated with the real
 migrations:
 
-1. seeds the analytics counters directly (timed), as a year of events would have
-   left them: --learners arrivals spread over --days days and two languages, each
-   chapter opened by fewer learners than the one before, completion times spread
-   over the histogram's buckets, first attempts at 3 questions x 4 options per
-   chapter. Learners themselves are not created: the dashboard never reads them,
+1. seeds the analytics counters directly (timed), day rows and the month rows
+   that sum them, as a year of events would have left them: --learners arrivals
+   spread over --days days and two languages, each chapter opened by fewer
+   learners than the one before, completion times spread over the histogram's
+   buckets, first attempts at 3 questions x 4 options per chapter. Learners
+   themselves are not created: the dashboard never reads them,
    and the counters do not grow with them (only with days x chapters x languages);
 2. prints the row counts and the database size;
 3. median of --runs runs after one warm-up: a bare `SELECT count(*)` over the three
@@ -31,6 +32,7 @@ import shutil
 import sys
 import tempfile
 import time
+from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -94,8 +96,8 @@ def counter_rows(course: Course, learners: int, days: int, end: date, seed: int 
             for position, chapter in enumerate(course.chapters):
                 opened = round(arriving * 0.88 ** position)
                 completed = round(opened * 0.8)
-                base = {"course_slug": course.slug, "day": day, "chapter_slug": chapter.slug,
-                        "language": language}
+                base = {"course_slug": course.slug, "span": "day", "day": day,
+                        "chapter_slug": chapter.slug, "language": language}
                 yield ChapterDayCount, {**base, "step": "opened", "count": opened}
                 yield ChapterDayCount, {**base, "step": "completed", "count": completed}
                 for bucket, weight in enumerate(DURATION_WEIGHTS[:BUCKET_COUNT]):
@@ -116,20 +118,31 @@ def counter_rows(course: Course, learners: int, days: int, end: date, seed: int 
 
 
 def seed(engine, course: Course, learners: int, days: int, end: date) -> dict[str, int]:  # type: ignore[no-untyped-def]
+    """Insert the day rows, and the month rows that sum them (as `analytics.events` adds
+    each event to both)."""
     batches: dict[type, list[dict]] = {ChapterDayCount: [], CompletionTimeCount: [], AnswerCount: []}
+    months: dict[type, Counter] = {model: Counter() for model in batches}
     written = dict.fromkeys(batches, 0)
+
+    def flush(connection, model: type) -> None:  # type: ignore[no-untyped-def]
+        connection.execute(insert(model.__table__), batches[model])
+        written[model] += len(batches[model])
+        batches[model].clear()
+
     with engine.begin() as connection:
         for model, row in counter_rows(course, learners, days, end):
-            batch = batches[model]
-            batch.append(row)
-            if len(batch) >= BATCH:
-                connection.execute(insert(model.__table__), batch)
-                written[model] += len(batch)
-                batch.clear()
-        for model, batch in batches.items():
-            if batch:
-                connection.execute(insert(model.__table__), batch)
-                written[model] += len(batch)
+            month = {**row, "span": "month", "day": row["day"].replace(day=1)}
+            months[model][tuple((k, v) for k, v in month.items() if k != "count")] += row["count"]
+            batches[model].append(row)
+            if len(batches[model]) >= BATCH:
+                flush(connection, model)
+        for model, sums in months.items():
+            for key, count in sums.items():
+                batches[model].append({**dict(key), "count": count})
+                if len(batches[model]) >= BATCH:
+                    flush(connection, model)
+            if batches[model]:
+                flush(connection, model)
     return {model.__tablename__: count for model, count in written.items()}
 
 

@@ -1,17 +1,18 @@
 """A course's figures for instructors, read from the analytics counters only.
 
-`course_dashboard` runs three grouped sums over the counter rows of one course
-and a date range (optionally one language) and returns plain dataclasses; the
+`course_dashboard` runs grouped sums over the counter rows of one course and a
+date range (optionally one language): whole months from the month rows, the edge
+days from the day rows (`period_parts`). It returns plain dataclasses; the
 page, its charts and the CSV all render the same object, so figures never
 disagree between formats.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Protocol
 
 from sqlalchemy import func, select
@@ -102,41 +103,53 @@ class CourseDashboard:
     questions: tuple[QuestionFigures, ...]
 
 
-def _filters(table, course_slug: str, start: date, end: date,  # type: ignore[no-untyped-def]
-             language: str | None) -> list:
-    conditions = [table.c.course_slug == course_slug, table.c.day >= start, table.c.day <= end]
-    if language is not None:
-        conditions.append(table.c.language == language)
-    return conditions
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
 
 
-def _chapter_counts(executor: Connection | Session, where: dict) -> dict[tuple[str, str], int]:
-    table = ChapterDayCount.__table__
-    rows = executor.execute(
-        select(table.c.chapter_slug, table.c.step, func.sum(table.c.count))
-        .where(*_filters(table, **where)).group_by(table.c.chapter_slug, table.c.step))
-    return {(slug, step): int(total) for slug, step, total in rows}
+def period_parts(start: date, end: date) -> list[tuple[str, date, date]]:
+    """The days start..end (inclusive) as counter rows to read: (span, first, last) with
+    `day` between first and last. Whole calendar months come from the "month" rows
+    (their `day` is the 1st), the days before the first and after the last whole
+    month from the "day" rows; a range inside one month is day rows only."""
+    if end < start:
+        return []
+    first_whole = start if start.day == 1 else _next_month(start)
+    after_whole = _next_month(end) if _next_month(end) - timedelta(days=1) == end else end.replace(day=1)
+    if first_whole >= after_whole:  # no whole month inside
+        return [("day", start, end)]
+    parts = [("month", first_whole, after_whole - timedelta(days=1))]
+    if start < first_whole:
+        parts.append(("day", start, first_whole - timedelta(days=1)))
+    if after_whole <= end:
+        parts.append(("day", after_whole, end))
+    return parts
 
 
-def _duration_histograms(executor: Connection | Session, where: dict) -> dict[str, list[int]]:
-    table = CompletionTimeCount.__table__
-    rows = executor.execute(
-        select(table.c.chapter_slug, table.c.bucket, func.sum(table.c.count))
-        .where(*_filters(table, **where)).group_by(table.c.chapter_slug, table.c.bucket))
+def _sums(executor: Connection | Session, model: type, grouped: tuple[str, ...], course_slug: str,
+          start: date, end: date, language: str | None) -> Counter:
+    """The counts of `model` summed by the `grouped` columns, over the days start..end."""
+    table = model.__table__
+    columns = [table.c[name] for name in grouped]
+    totals: Counter = Counter()
+    for span, low, high in period_parts(start, end):
+        conditions = [table.c.course_slug == course_slug, table.c.span == span,
+                      table.c.day >= low, table.c.day <= high]
+        if language is not None:
+            conditions.append(table.c.language == language)
+        rows = executor.execute(
+            select(*columns, func.sum(table.c.count)).where(*conditions).group_by(*columns))
+        for row in rows:
+            totals[tuple(row[:-1])] += int(row[-1])
+    return totals
+
+
+def _duration_histograms(totals: Counter) -> dict[str, list[int]]:
     histograms: dict[str, list[int]] = defaultdict(lambda: [0] * BUCKET_COUNT)
-    for slug, bucket, total in rows:
+    for (slug, bucket), total in totals.items():
         if 0 <= bucket < BUCKET_COUNT:
-            histograms[slug][bucket] += int(total)
+            histograms[slug][bucket] += total
     return histograms
-
-
-def _answer_counts(executor: Connection | Session, where: dict) -> dict[tuple, int]:
-    table = AnswerCount.__table__
-    columns = (table.c.chapter_slug, table.c.quiz_index, table.c.question_index,
-               table.c.key_version, table.c.option_index)
-    rows = executor.execute(
-        select(*columns, func.sum(table.c.count)).where(*_filters(table, **where)).group_by(*columns))
-    return {tuple(row[:5]): int(row[5]) for row in rows}
 
 
 def _drop_off(previous_opened: int | None, opened: int) -> float | None:
@@ -155,8 +168,9 @@ def course_dashboard(executor: Connection | Session, course: CourseLike, start: 
     (another `key_version`), are left out.
     """
     where = {"course_slug": course.slug, "start": start, "end": end, "language": language}
-    counts = _chapter_counts(executor, where)
-    histograms = _duration_histograms(executor, where)
+    counts = _sums(executor, ChapterDayCount, ("chapter_slug", "step"), **where)
+    histograms = _duration_histograms(
+        _sums(executor, CompletionTimeCount, ("chapter_slug", "bucket"), **where))
     chapters, previous = [], None
     for position, chapter in enumerate(course.chapters, start=1):
         opened = counts.get((chapter.slug, "opened"), 0)
@@ -166,10 +180,13 @@ def course_dashboard(executor: Connection | Session, course: CourseLike, start: 
                                        _drop_off(previous, opened) if position > 1 else None))
         previous = opened
     return CourseDashboard(course.slug, course.title, start, end, language, tuple(chapters),
-                           _questions(course, _answer_counts(executor, where)))
+                           _questions(course, _sums(executor, AnswerCount, _ANSWER_KEY, **where)))
 
 
-def _questions(course: CourseLike, answers: dict[tuple, int]) -> tuple[QuestionFigures, ...]:
+_ANSWER_KEY = ("chapter_slug", "quiz_index", "question_index", "key_version", "option_index")
+
+
+def _questions(course: CourseLike, answers: Counter) -> tuple[QuestionFigures, ...]:
     figures = []
     for position, chapter in enumerate(course.chapters, start=1):
         for quiz in chapter.quizzes:

@@ -44,15 +44,17 @@ class CourseLike(Protocol):
     def chapters(self) -> Sequence[funnel.ChapterLike]: ...
 
 
-def _day(now: datetime):  # type: ignore[no-untyped-def]
-    return now.astimezone(UTC).date()
+def _add(executor: Executor, model: type, key: dict[str, object], now: datetime) -> None:
+    """Add one to the counter of `key` for the event's day and for its month (models.py)."""
+    day = now.astimezone(UTC).date()
+    add_to_counter(executor, model.__table__, {**key, "span": "day", "day": day})
+    add_to_counter(executor, model.__table__, {**key, "span": "month", "day": day.replace(day=1)})
 
 
 def _count_chapter(executor: Executor, course_slug: str, chapter_slug: str, language: str,
                    step: str, now: datetime) -> None:
-    add_to_counter(executor, ChapterDayCount.__table__, {
-        "course_slug": course_slug, "day": _day(now), "chapter_slug": chapter_slug,
-        "language": language, "step": step})
+    _add(executor, ChapterDayCount, {"course_slug": course_slug, "chapter_slug": chapter_slug,
+                                     "language": language, "step": step}, now)
 
 
 def _first_opened_at(executor: Executor, user_id: int, course_slug: str,
@@ -81,24 +83,23 @@ def complete_chapter(executor: Executor, learner: funnel.LearnerLike, course: Co
     if change.completed:
         _count_chapter(executor, course.slug, chapter_slug, language, "completed", now)
         opened_at = _first_opened_at(executor, learner.id, course.slug, chapter_slug) or now
-        add_to_counter(executor, CompletionTimeCount.__table__, {
-            "course_slug": course.slug, "day": _day(now), "chapter_slug": chapter_slug,
-            "language": language, "bucket": bucket_for((now - opened_at).total_seconds())})
+        _add(executor, CompletionTimeCount, {
+            "course_slug": course.slug, "chapter_slug": chapter_slug, "language": language,
+            "bucket": bucket_for((now - opened_at).total_seconds())}, now)
     return change
 
 
 def count_first_attempt(executor: Executor, course_slug: str, chapter_slug: str, quiz: Quiz,
                         result: QuizResult, language: str, now: datetime) -> None:
     """Add a first attempt at a quiz to the per-question and per-option counters."""
-    table = AnswerCount.__table__
     for question, outcome in zip(quiz.questions, result.questions, strict=True):
-        key = {"course_slug": course_slug, "day": _day(now), "chapter_slug": chapter_slug,
+        key = {"course_slug": course_slug, "chapter_slug": chapter_slug,
                "quiz_index": quiz.number, "question_index": question.number,
                "key_version": quiz.key_version, "language": language}
         measures = [FIRST_ATTEMPTS, *([FIRST_ATTEMPTS_RIGHT] if outcome.right else []),
                     *sorted(outcome.chosen)]
         for option_index in measures:
-            add_to_counter(executor, table, {**key, "option_index": option_index})
+            _add(executor, AnswerCount, {**key, "option_index": option_index}, now)
 
 
 def record_quiz_attempt(executor: Executor, learner: funnel.LearnerLike, course: CourseLike,

@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 
 from courseware.analytics.csv_export import dashboard_csv
-from courseware.analytics.dashboard import CourseDashboard, course_dashboard
+from courseware.analytics.dashboard import CourseDashboard, course_dashboard, period_parts
 from courseware.content.loader import load_course
 from courseware.models import AnswerCount, ChapterDayCount, CompletionTimeCount
 from tests.analytics.fixture import DAY_ONE, DAY_TWO, load_quiz_course, play_story, quiz_course
@@ -78,12 +80,45 @@ def test_a_range_with_no_events_and_a_course_with_none_show_zeros(story, course)
 def test_each_learner_counts_once_however_often_they_come_back(story):
     """Repeated openings, completions and retries added nothing: the counters sum to the story."""
     with story.connect() as connection:
-        opened = connection.scalar(select(func.sum(ChapterDayCount.count))
-                                   .where(ChapterDayCount.step == "opened"))
-        durations = connection.scalar(select(func.sum(CompletionTimeCount.count)))
-        first_attempts = connection.scalar(select(func.sum(AnswerCount.count))
-                                           .where(AnswerCount.option_index == -1))
+        opened = connection.scalar(select(func.sum(ChapterDayCount.count)).where(
+            ChapterDayCount.step == "opened", ChapterDayCount.span == "day"))
+        durations = connection.scalar(select(func.sum(CompletionTimeCount.count))
+                                      .where(CompletionTimeCount.span == "day"))
+        first_attempts = connection.scalar(select(func.sum(AnswerCount.count)).where(
+            AnswerCount.option_index == -1, AnswerCount.span == "day"))
     assert (opened, durations, first_attempts) == (7, 5, 6)
+
+
+def test_each_month_row_is_the_sum_of_its_days(story):
+    for model in (ChapterDayCount, CompletionTimeCount, AnswerCount):
+        with story.connect() as connection:
+            sums = dict(connection.execute(select(model.span, func.sum(model.count))
+                                           .group_by(model.span)).all())
+            months = set(connection.scalars(select(model.day).where(model.span == "month")))
+        assert sums["day"] == sums["month"] and months == {date(2026, 3, 1)}, model
+
+
+@pytest.mark.parametrize(("start", "end"), [
+    (date(2026, 3, 1), date(2026, 3, 31)),  # one whole month: its month rows
+    (date(2026, 2, 15), date(2026, 4, 10)),  # edges from day rows, March from its month row
+    (date(2025, 1, 1), date(2026, 12, 31)),  # whole months only
+])
+def test_any_range_holding_the_story_gives_the_same_figures(story, course, start, end):
+    assert dashboard(story, course, start, end) == replace(dashboard(story, course), start=start,
+                                                           end=end)
+
+
+@pytest.mark.parametrize(("start", "end", "parts"), [
+    (date(2026, 3, 2), date(2026, 3, 3), [("day", date(2026, 3, 2), date(2026, 3, 3))]),
+    (date(2026, 3, 1), date(2026, 3, 31), [("month", date(2026, 3, 1), date(2026, 3, 31))]),
+    (date(2026, 2, 15), date(2026, 4, 10), [("month", date(2026, 3, 1), date(2026, 3, 31)),
+                                            ("day", date(2026, 2, 15), date(2026, 2, 28)),
+                                            ("day", date(2026, 4, 1), date(2026, 4, 10))]),
+    (date(2026, 3, 1), date(2026, 3, 15), [("day", date(2026, 3, 1), date(2026, 3, 15))]),
+    (date(2026, 3, 31), date(2026, 3, 1), []),
+])
+def test_a_period_is_read_as_whole_months_and_edge_days(start, end, parts):
+    assert period_parts(start, end) == parts
 
 
 def test_a_changed_answer_key_starts_its_questions_from_zero(story, course, tmp_path):
