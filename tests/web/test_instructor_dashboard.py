@@ -111,7 +111,10 @@ def test_the_csv_has_the_same_figures(client, instructor):
     ("start=2026-13-45", "Not a valid date value."),
     ("start=2026-03-10&end=2026-03-01", "The end of the period must not be before its start."),
     ("start=1900-01-01", "Choose a date between 2000 and 2100."),
+    ("start=%00", "Not a valid date value."),
+    ("end=" + "9" * 40, "Not a valid date value."),
     ("language=xx", "There is no such language."),
+    ("language=" + "%C3%A9" * 300, "There is no such language."),
 ])
 def test_bad_filters_get_a_clear_400_page(client, instructor, query, message):
     page = client.get(f"{DASHBOARD}?{query}")

@@ -74,11 +74,18 @@ def _query(form: AnalyticsFilterForm) -> dict[str, str]:
             "language": form.language.data or ""}
 
 
+def _label(text: str, limit: int = 27) -> str:
+    """Short enough for the chart's label column (the full titles are in the table)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _charts(dashboard: CourseDashboard) -> dict[str, Markup]:
     words = wording(str(get_locale()))
-    chapters = [Bar(f"{row.position}. {row.title}", (row.opened, row.completed))
+    chapters = [Bar(_label(f"{row.position}. {row.title}"), (row.opened, row.completed))
                 for row in dashboard.chapters]
-    answered = [question for question in dashboard.questions if question.first_attempts]
+    # Hardest first: the questions that confuse learners are at the top of the chart.
+    answered = sorted((question for question in dashboard.questions if question.first_attempts),
+                      key=lambda question: question.right_share or 0)
     questions = [Bar(_("Chapter %(chapter)s, quiz %(quiz)s, question %(n)s",
                        chapter=q.chapter_position, quiz=q.quiz_number, n=q.number),
                      (round(100 * (q.right_share or 0)),)) for q in answered]
@@ -88,7 +95,7 @@ def _charts(dashboard: CourseDashboard) -> dict[str, Markup]:
             _("Learners per chapter"), chapters, series=(words.opened, words.completed),
             wording=words)),
         "questions": Markup(bar_chart_svg(  # noqa: S704
-            _("Right at the first attempt, per question"), questions,
+            _("Right at the first attempt, per question, hardest first"), questions,
             value_text=lambda value: percent(int(value) / 100))) if questions else Markup(""),
     }
 
