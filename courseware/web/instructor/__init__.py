@@ -59,8 +59,11 @@ def _filters() -> tuple[AnalyticsFilterForm, bool]:
     valid = form.validate() if request.args else True
     if valid:
         first, last = default_period(datetime.now(UTC).date())
-        form.start.data = form.start.data or first
-        form.end.data = form.end.data or max(last, form.start.data)
+        # A date left empty shows the one used (raw_data None), not an empty box.
+        if form.start.data is None:
+            form.start.data, form.start.raw_data = first, None
+        if form.end.data is None:
+            form.end.data, form.end.raw_data = max(last, form.start.data), None
     return form, valid
 
 
