@@ -69,7 +69,7 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
         # First visit only: the progress row and its funnel counters commit together
         # (the ORM session's transaction); later views write nothing.
         db = get_session()
-        open_chapter(db, current_user, course, chapter.slug, datetime.now(UTC), served_language())
+        open_chapter(db, current_user, course, chapter.slug, datetime.now(UTC), served_language(course))
         db.commit()
         progress.states[chapter.slug] = ChapterState.STARTED
 
@@ -107,7 +107,7 @@ def complete(course_slug: str, chapter_slug: str) -> Response:
     # counters are one transaction; a repeated click changes and counts nothing.
     db = get_session()
     change = complete_chapter(db, current_user, course, chapter.slug, datetime.now(UTC),
-                              served_language())
+                              served_language(course))
     progress = course_progress(db, user_id, course)
     db.commit()
     if change.completed:

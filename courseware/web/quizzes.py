@@ -72,7 +72,7 @@ def submit(course_slug: str, chapter_slug: str, number: int) -> Response:
     # bring and its counters are one transaction, as for "mark as complete".
     db = get_session()
     outcome = record_quiz_attempt(db, current_user, course, chapter, quiz, result,
-                                  datetime.now(UTC), served_language())
+                                  datetime.now(UTC), served_language(course))
     db.commit()
     if outcome.chapter_completed:
         metrics.COMPLETIONS.inc()

@@ -67,9 +67,10 @@ def external_url(endpoint: str, **values: object) -> str:
     return base_url() + url_for(endpoint, **values)
 
 
-def served_language() -> str:
-    """The language this page is served in, recorded with the learner's events for the
-    instructor dashboard. The one place to change when course translations decide it."""
+def served_language(course: Course) -> str:
+    """The language `course`'s page is served in, recorded with the learner's events for
+    the instructor dashboard. Today the interface language; the one place to change
+    when course translations decide it (then the served course's own language)."""
     return str(get_locale())
 
 
