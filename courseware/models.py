@@ -21,6 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from .analytics.models import AnswerCount, ChapterDayCount, CompletionTimeCount
 from .base import NAMING_CONVENTION, Base, UtcDateTime
 
 # Each capability's tables are on the same Base; importing them here means any
@@ -38,7 +39,8 @@ from .organisations.models import (
 from .quizzes.models import QuizAttempt
 
 __all__ = [
-    "NAMING_CONVENTION", "AuditEntry", "Base", "Certificate", "ChapterProgress", "FunnelCount",
+    "NAMING_CONVENTION", "AnswerCount", "AuditEntry", "Base", "ChapterDayCount",
+    "CompletionTimeCount", "Certificate", "ChapterProgress", "FunnelCount",
     "FunnelCountMonthly", "Invitation", "Organisation", "OrganisationManager", "QuizAttempt",
     "ReportDelivery",
     "TrackingLink", "User",

@@ -56,7 +56,8 @@ def empty_tables(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             connection.execute(text(
-                "TRUNCATE audit_log, report_deliveries, funnel_counts, funnel_counts_monthly, invitations, "
+                "TRUNCATE analytics_chapter_counts, analytics_completion_times, analytics_answer_counts, "
+                "audit_log, report_deliveries, funnel_counts, funnel_counts_monthly, invitations, "
                 "organisation_managers, tracking_links, organisations, quiz_attempts, login_sessions, "
                 "outbox, certificates, chapter_progress, users "
                 "RESTART IDENTITY CASCADE"))

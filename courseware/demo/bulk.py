@@ -48,6 +48,10 @@ COLUMNS: dict[str, tuple[tuple[str, ...], tuple[int, ...], tuple[int, ...]]] = {
                        "count"), (), ()),
     "funnel_counts_monthly": (("month", "organisation_id", "link_id", "course_slug", "chapter_slug",
                                "step", "count"), (), ()),
+    "analytics_chapter_counts": (("course_slug", "span", "day", "chapter_slug", "language", "step",
+                                  "count"), (), ()),
+    "analytics_completion_times": (("course_slug", "span", "day", "chapter_slug", "language",
+                                    "bucket", "count"), (), ()),
 }
 # Tables given explicit ids: PostgreSQL's sequences must then move past them.
 _EXPLICIT_IDS = ("organisations", "tracking_links", "users")

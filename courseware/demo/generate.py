@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from ..analytics.durations import bucket_for
 from ..certificates.ids import public_id_from_bits
 from .names import FIRST_NAMES, LAST_NAMES, PARTNER_KINDS, PLACES, ascii_slug
 
@@ -133,6 +134,9 @@ class DemoGenerator:
         end_day = self.end // DAY
         self.start_day = end_day - round(options.months * 30.44) + 1
         self.counters: Counter[tuple[int, int, int, int, int]] = Counter()
+        # The instructor dashboard's counters: (day, chapter index, language, step or bucket).
+        self.chapter_counts: Counter[tuple[int, int, str, str]] = Counter()
+        self.completion_times: Counter[tuple[int, int, str, int]] = Counter()
         self.partners = self._partners()
         self._day_weights = self._signup_day_weights()
         self._link_weights = _cumulative([link.weight for link in self.partners.links])
@@ -207,6 +211,7 @@ class DemoGenerator:
         links = self.partners.links
         batch = Batch()
         users, progress, count = batch.users, batch.progress, self._count
+        analytics, durations = self.chapter_counts, self.completion_times
         days = rng.choices(range(len(self._day_weights)), cum_weights=self._day_weights, k=size)
         chosen_links = rng.choices(links, cum_weights=self._link_weights, k=size) if links else []
         for index in range(size):
@@ -228,8 +233,10 @@ class DemoGenerator:
             first, last = rng.randrange(len(FIRST_NAMES)), rng.randrange(len(LAST_NAMES))
             name = f"{FIRST_NAMES[first]} {LAST_NAMES[last]}"
             email = f"{self._ascii_first[first]}.{self._ascii_last[last]}.{user_id}@{EMAIL_DOMAIN}"
+            # The interface language is also the one the instructor dashboard counts pages in.
+            locale = "en" if random_() < ENGLISH else "fr"
             users.append(self._user_row(user_id, name, email, signup, organisation_id, link_id,
-                                        attribution, share, "en" if random_() < ENGLISH else "fr"))
+                                        attribution, share, locale))
             org, lnk = organisation_id or 0, link_id or 0
             count(signup, org, lnk, -1, SIGNUP)
             if attribution == "invitation":
@@ -247,6 +254,7 @@ class DemoGenerator:
             for chapter in range(min(chapters, target + 1)):
                 opened = moment
                 count(opened, org, lnk, chapter, OPENED)
+                analytics[(opened // DAY, chapter, locale, "opened")] += 1
                 completed = None
                 if chapter < target:
                     completed = opened + int(seconds[chapter] * (0.5 + random_()))
@@ -256,6 +264,8 @@ class DemoGenerator:
                 if completed is None:
                     break
                 count(completed, org, lnk, chapter, COMPLETED)
+                analytics[(completed // DAY, chapter, locale, "completed")] += 1
+                durations[(completed // DAY, chapter, locale, bucket_for(completed - opened))] += 1
                 last_completion, done = completed, done + 1
                 moment = completed + _gap_between_chapters(rng)
                 if moment > end:
@@ -317,6 +327,22 @@ class DemoGenerator:
             monthly[(day.replace(day=1), organisation_id, link_id, course_slug, chapter_slug, step)] += amount
         for key, amount in sorted(monthly.items()):
             yield (*key, amount)
+
+
+    def analytics_rows(self) -> Iterator[tuple[str, tuple]]:
+        """The instructor dashboard's counters as (table, row) pairs, each per day and per
+        month, as `analytics.events` counts them (no quiz attempts are generated)."""
+        course, epoch = self.options.course, date(1970, 1, 1)
+        for table, counter in (("analytics_chapter_counts", self.chapter_counts),
+                               ("analytics_completion_times", self.completion_times)):
+            monthly: Counter[tuple] = Counter()
+            for (day, chapter, language, what), amount in sorted(counter.items()):
+                when = epoch + timedelta(days=day)
+                key = (course.slug, course.chapter_slugs[chapter], language, what)
+                monthly[(when.replace(day=1), *key)] += amount
+                yield table, (course.slug, "day", when, *key[1:], amount)
+            for (month, *key), amount in sorted(monthly.items()):
+                yield table, (key[0], "month", month, *key[1:], amount)
 
 
 def _first_visit_delay(rng: random.Random) -> int:

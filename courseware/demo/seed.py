@@ -89,6 +89,8 @@ def seed_demo(engine: Engine, options: SeedOptions,
         counters = list(generator.funnel_rows())
         writer.write("funnel_counts", counters)
         writer.write("funnel_counts_monthly", list(generator.monthly_rows()))
+        for table in ("analytics_chapter_counts", "analytics_completion_times"):
+            writer.write(table, [row for name, row in generator.analytics_rows() if name == table])
     report("refreshing the database statistics")
     analyse(engine)
     return SeedSummary(

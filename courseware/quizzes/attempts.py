@@ -44,6 +44,8 @@ class StoredAttempt:
 class AttemptOutcome:
     attempt_id: int
     chapter_completed: bool  # every quiz of the chapter has now been passed
+    # The learner's first attempt at this version of the quiz (what analytics count).
+    first_attempt: bool = False
 
 
 def record_attempt(executor: Connection | Session, *, user_id: int, course_slug: str,
@@ -59,6 +61,10 @@ def record_attempt(executor: Connection | Session, *, user_id: int, course_slug:
     """
     moment = now or datetime.now(UTC)
     answers = json.dumps([sorted(chosen) for chosen in result.answers], separators=(",", ":"))
+    first = executor.execute(select(_table.c.id).where(
+        _table.c.user_id == user_id, _table.c.course_slug == course_slug,
+        _table.c.chapter_slug == chapter.slug, _table.c.quiz_index == quiz.number,
+        _table.c.key_version == quiz.key_version).limit(1)).first() is None
     attempt_id = executor.execute(insert(_table).values(
         user_id=user_id, course_slug=course_slug, chapter_slug=chapter.slug,
         quiz_index=quiz.number, key_version=quiz.key_version, answers=answers,
@@ -70,7 +76,7 @@ def record_attempt(executor: Connection | Session, *, user_id: int, course_slug:
         if all(q.number in passed for q in chapter.quizzes):
             complete(executor, user_id, course_slug, chapter.slug, now=moment)
             completed = True
-    return AttemptOutcome(attempt_id, completed)
+    return AttemptOutcome(attempt_id, completed, first)
 
 
 def passed_quiz_numbers(executor: Connection | Session, user_id: int, course_slug: str,

@@ -8,7 +8,7 @@ Counts shown as "<5" get no bar, only their text.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
@@ -36,9 +36,13 @@ def _short(label: str) -> str:
 
 
 def bar_chart_svg(title: str, bars: Sequence[Bar], series: Sequence[str] = (),
-                  wording: Wording | None = None, width: int = 640) -> str:
-    """A horizontal bar chart; with several series, a legend names them."""
-    number = wording.count if wording else str
+                  wording: Wording | None = None, width: int = 640,
+                  value_text: Callable[[Count], str] | None = None) -> str:
+    """A horizontal bar chart; with several series, a legend names them.
+
+    Each bar's figure is written by `value_text` (e.g. a percentage), else as a count.
+    """
+    number = value_text or (wording.count if wording else str)
     values = [value for bar in bars for value in bar.values if isinstance(value, int)]
     largest = max(values, default=0) or 1
     per_bar = max((len(bar.values) for bar in bars), default=1)

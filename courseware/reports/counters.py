@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Subquery, select, union_all
+from sqlalchemy import Subquery, Table, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -22,8 +22,23 @@ _monthly = FunnelCountMonthly.__table__
 # The funnel, in order. "opened" and "completed" are per chapter (chapter_slug set);
 # "started", "finished" and "certified" per course; "click" and "signup" platform-wide.
 STEPS = ("click", "signup", "started", "opened", "completed", "finished", "certified")
-_KEY = ["day", "organisation_id", "link_id", "course_slug", "chapter_slug", "step"]
-_MONTHLY_KEY = ["month", *_KEY[1:]]
+
+
+def add_to_counter(executor: Connection | Session, table: Table, key: dict[str, object],
+                   amount: int = 1) -> None:
+    """Add `amount` to the `count` column of the row of `table` whose unique key is `key`,
+    creating the row at `amount` if there is none.
+
+    One INSERT ... ON CONFLICT DO UPDATE on the table's unique constraint over exactly
+    the columns of `key`: two events at once both add up, and neither ever fails on the
+    constraint. Every counter table (funnel, analytics) goes through here.
+    """
+    bind = executor if isinstance(executor, Connection) else executor.get_bind()
+    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
+    statement = insert(table).values(**key, count=amount)
+    statement = statement.on_conflict_do_update(
+        index_elements=list(key), set_={"count": table.c.count + statement.excluded.count})
+    executor.execute(statement)
 
 
 def count_event(executor: Connection | Session, *, step: str, day: date,
@@ -33,16 +48,10 @@ def count_event(executor: Connection | Session, *, step: str, day: date,
     organisation and link."""
     if step not in STEPS:
         raise ValueError(f"unknown funnel step {step!r}")
-    bind = executor if isinstance(executor, Connection) else executor.get_bind()
-    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
     values = dict(organisation_id=organisation_id or 0, link_id=link_id or 0,
-                  course_slug=course_slug, chapter_slug=chapter_slug, step=step, count=amount)
-    for table, key, when in ((_table, _KEY, {"day": day}),
-                             (_monthly, _MONTHLY_KEY, {"month": day.replace(day=1)})):
-        statement = insert(table).values(**when, **values)
-        statement = statement.on_conflict_do_update(
-            index_elements=key, set_={"count": table.c.count + statement.excluded.count})
-        executor.execute(statement)
+                  course_slug=course_slug, chapter_slug=chapter_slug, step=step)
+    add_to_counter(executor, _table, {"day": day, **values}, amount)
+    add_to_counter(executor, _monthly, {"month": day.replace(day=1), **values}, amount)
 
 
 def _next_month(day: date) -> date:

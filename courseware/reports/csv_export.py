@@ -20,7 +20,8 @@ BOM = "\ufeff"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def _text(value: str) -> str:
+def spreadsheet_text(value: str) -> str:
+    """A cell that a spreadsheet shows as typed, never runs as a formula."""
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
@@ -46,15 +47,15 @@ def report_csv(report: OrganisationReport | PlatformReport, locale: str) -> byte
     if isinstance(report, OrganisationReport):
         writer.writerow(_funnel_header(words, words.link))
         for row in report.links:
-            writer.writerow([_text(words.row_label(row)), *_figures(row)])
+            writer.writerow([spreadsheet_text(words.row_label(row)), *_figures(row)])
     else:
         writer.writerow(_funnel_header(words, words.organisation))
         for item in report.organisations:
-            writer.writerow([_text(item.row.label), *_figures(item.row)])
+            writer.writerow([spreadsheet_text(item.row.label), *_figures(item.row)])
     writer.writerow([words.total, *_figures(report.total)])
     writer.writerow([])
     writer.writerow([words.chapter, words.opened, words.completed])
     for chapter in report.chapters:
-        writer.writerow([_text(f"{chapter.position}. {chapter.title}"), chapter.opened,
+        writer.writerow([spreadsheet_text(f"{chapter.position}. {chapter.title}"), chapter.opened,
                          chapter.completed])
     return (BOM + buffer.getvalue()).encode("utf-8")

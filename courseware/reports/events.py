@@ -63,7 +63,8 @@ class CourseLike(Protocol):
     def chapters(self) -> Sequence[ChapterLike]: ...
 
 
-def _lock_learner(executor: Executor, user_id: int) -> None:
+def lock_learner(executor: Executor, user_id: int) -> None:
+    """Make this transaction the only one writing this learner's events until it ends."""
     # FOR UPDATE is left out on SQLite, whose writers already take turns.
     executor.execute(select(User.id).where(User.id == user_id).with_for_update())
 
@@ -85,7 +86,7 @@ def _count_opening(executor: Executor, learner: LearnerLike, course: CourseLike,
 def open_chapter(executor: Executor, learner: LearnerLike, course: CourseLike,
                  chapter_slug: str, now: datetime) -> bool:
     """Record a learner's visit to a chapter; True (and counted) on the first one."""
-    _lock_learner(executor, learner.id)
+    lock_learner(executor, learner.id)
     if not record_chapter_opened(executor, learner.id, course.slug, chapter_slug, now):
         return False
     _count_opening(executor, learner, course, chapter_slug, now)
@@ -95,7 +96,7 @@ def open_chapter(executor: Executor, learner: LearnerLike, course: CourseLike,
 def complete_chapter(executor: Executor, learner: LearnerLike, course: CourseLike,
                      chapter_slug: str, now: datetime) -> ChapterChange:
     """Mark a chapter done and count what this completion made happen for the first time."""
-    _lock_learner(executor, learner.id)
+    lock_learner(executor, learner.id)
     change = record_chapter_completed(executor, learner.id, course.slug, chapter_slug, now)
     if change.opened:
         _count_opening(executor, learner, course, chapter_slug, now)

@@ -17,6 +17,7 @@ from . import (
     certificates,
     course_theme,
     errors,
+    instructor,
     invitations,
     learn,
     main,
@@ -52,6 +53,7 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(module.bp)
     platform.init_app(app)
     admin.init_app(app)
+    instructor.init_app(app)
     attribution.init_app(app)
     certificate_support.init_app(app)
     static_files.init_app(app)

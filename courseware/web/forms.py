@@ -211,3 +211,11 @@ def _plausible_year(field: DateField) -> None:
     # field.data is None when the text was not a date (DateField reports that itself).
     if field.data is not None and not 2000 <= field.data.year <= 2100:
         raise ValidationError(_l("Choose a date between 2000 and 2100."))
+
+
+class AnalyticsFilterForm(ReportPeriodForm):
+    """The instructor dashboard's filters: the same validated date range as the reports,
+    and a language (every language when empty). The course is in the URL."""
+
+    course = None  # type: ignore[assignment]
+    language = SelectField(_l("Language"), validators=[Optional()], validate_choice=True)

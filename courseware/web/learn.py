@@ -32,14 +32,14 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from .. import metrics
+from ..analytics.events import complete_chapter, open_chapter
 from ..certificates import find_current_certificate
 from ..content import Chapter, Course
 from ..db import get_session
 from ..progress import ChapterState, course_progress
-from ..reports.events import complete_chapter, open_chapter
 from .page_cache import PageCache
 from .quizzes import chapter_html_with_quizzes
-from .views import course_or_404, learner_progress, previews_drafts
+from .views import course_or_404, learner_progress, previews_drafts, served_language
 from .visitor_reading import remember_completion_click, remember_opened
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
@@ -76,7 +76,7 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
         # First visit only: the progress row and its funnel counters commit together
         # (the ORM session's transaction); later views write nothing.
         db = get_session()
-        open_chapter(db, current_user, course, chapter.slug, datetime.now(UTC))
+        open_chapter(db, current_user, course, chapter.slug, datetime.now(UTC), served_language(course))
         db.commit()
         progress.states[chapter.slug] = ChapterState.STARTED
     elif user_id is None:
@@ -134,7 +134,8 @@ def complete(course_slug: str, chapter_slug: str) -> Response:
     # CSRFProtect has checked the token already. The completion and its funnel
     # counters are one transaction; a repeated click changes and counts nothing.
     db = get_session()
-    change = complete_chapter(db, current_user, course, chapter.slug, datetime.now(UTC))
+    change = complete_chapter(db, current_user, course, chapter.slug, datetime.now(UTC),
+                              served_language(course))
     progress = course_progress(db, user_id, course)
     db.commit()
     if change.completed:

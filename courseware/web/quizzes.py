@@ -9,6 +9,7 @@ attempt, then redirects to the results page, which reads the latest attempt.
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from flask import (
     Blueprint,
@@ -25,15 +26,15 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from .. import metrics
+from ..analytics.events import record_quiz_attempt
 from ..content import Chapter, Course
 from ..db import get_session, request_connection
 from ..extensions import limiter
 from ..progress import course_progress
-from ..quizzes.attempts import latest_attempt, passed_quiz_numbers, record_attempt
+from ..quizzes.attempts import latest_attempt, passed_quiz_numbers
 from ..quizzes.grading import InvalidSubmission, answers_from_form, grade
 from ..quizzes.model import QUIZ_SLOT, Quiz
-from ..reports.events import complete_chapter
-from .views import course_or_404, previews_drafts
+from .views import course_or_404, previews_drafts, served_language
 
 bp = Blueprint("quizzes", __name__, url_prefix="/courses")
 
@@ -68,14 +69,10 @@ def submit(course_slug: str, chapter_slug: str, number: int) -> Response:
     except InvalidSubmission:
         abort(400)
     # CSRFProtect has checked the token already. The attempt, the completion it may
-    # bring and its funnel counters are one transaction, as for "mark as complete".
+    # bring and its counters are one transaction, as for "mark as complete".
     db = get_session()
-
-    def complete(executor, _user_id, _course_slug, chapter_slug, now):  # type: ignore[no-untyped-def]
-        complete_chapter(executor, current_user, course, chapter_slug, now)
-
-    outcome = record_attempt(db, user_id=current_user.id, course_slug=course.slug,
-                             chapter=chapter, quiz=quiz, result=result, complete=complete)
+    outcome = record_quiz_attempt(db, current_user, course, chapter, quiz, result,
+                                  datetime.now(UTC), served_language(course))
     db.commit()
     if outcome.chapter_completed:
         metrics.COMPLETIONS.inc()

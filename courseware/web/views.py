@@ -93,6 +93,12 @@ def minutes_left(course: Course, progress: CourseProgress) -> int:
                if progress.state(chapter.slug) is not ChapterState.DONE)
 
 
+def served_language(course: Course) -> str:
+    """The language `course` (as course_or_404 returns it: in the learner's language) is
+    served in, recorded with the learner's events for the instructor dashboard."""
+    return course.language
+
+
 def template_globals() -> dict[str, object]:
     return {"current_locale": str(get_locale()), "languages": LANGUAGES,
             "language_name": language_name,

@@ -16,8 +16,10 @@ from flask import session
 from sqlalchemy.orm import Session
 
 from .. import metrics
+from ..analytics.events import complete_chapter, open_chapter
 from ..content import Course, Library
-from ..reports.events import LearnerLike, complete_chapter, open_chapter
+from ..reports.events import LearnerLike
+from .views import in_learner_language
 
 OPENED_KEY = "visitor_opened"
 COMPLETION_KEY = "visitor_completion"
@@ -67,16 +69,18 @@ def record_visitor_reading(db: Session, learner: LearnerLike, library: Library,
     for path in reading.opened:
         found = _course_and_chapter(library, path)
         if found:
-            open_chapter(db, learner, found[0], found[1], moment)
+            open_chapter(db, learner, found[0], found[1], moment, found[0].language)
     found = _course_and_chapter(library, reading.completion or "")
     if found and not found[0].chapter(found[1]).quizzes:  # quizzes complete by passing them
-        if complete_chapter(db, learner, found[0], found[1], moment).completed:
+        if complete_chapter(db, learner, found[0], found[1], moment, found[0].language).completed:
             metrics.COMPLETIONS.inc()
 
 
 def _course_and_chapter(library: Library, path: str) -> tuple[Course, str] | None:
     course_slug, _, chapter_slug = path.partition("/")
     course = library.course(course_slug)
+    if course is not None:  # as the visitor read it, for the instructor dashboard's language
+        course = in_learner_language(course)
     if course is None or course.chapter(chapter_slug) is None:
         return None
     return course, chapter_slug

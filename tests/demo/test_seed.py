@@ -17,6 +17,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from courseware.analytics.dashboard import course_dashboard
 from courseware.certificates.ids import normalise_public_id
 from courseware.demo import DatabaseNotEmpty, SeedOptions, course_facts, seed_demo
 from courseware.models import (
@@ -97,6 +98,24 @@ def test_counters_equal_the_counts_recomputed_from_the_rows(app: Flask, engine: 
         links = {link.id: link.organisation_id for link in session.scalars(select(TrackingLink))}
         assert all(links[link_id] == organisation_id for organisation_id, link_id in clicks)
         assert summary.counter_rows == len(counters)
+
+
+def test_the_instructor_dashboard_agrees_with_the_progress_rows(app: Flask, engine: Engine) -> None:
+    """Each chapter's openers and completers on the dashboard are its progress rows, in the
+    learners' languages; each completion has its duration in the histogram."""
+    course, _summary = _seed(app, learners=600, organisations=3)
+    with Session(app.extensions["courseware.engine"]) as session:
+        rows = session.execute(select(ChapterProgress.chapter_slug, ChapterProgress.completed_at,
+                                      User.locale).join(User, User.id == ChapterProgress.user_id)).all()
+        figures = course_dashboard(session, course, date(2000, 1, 1), NOW.date())
+        english = course_dashboard(session, course, date(2000, 1, 1), NOW.date(), "en")
+    opened = Counter(slug for slug, _done, _locale in rows)
+    completed = Counter(slug for slug, done, _locale in rows if done)
+    assert [(c.opened, c.completed) for c in figures.chapters] == \
+        [(opened[c.slug], completed[c.slug]) for c in course.chapters]
+    assert english.chapters[0].opened == sum(
+        1 for slug, _done, locale in rows if slug == course.chapters[0].slug and locale == "en") > 0
+    assert all(c.median_seconds is not None for c in figures.chapters if c.completed)
 
 
 def test_the_campaign_has_the_expected_shape(app: Flask, engine: Engine) -> None:

@@ -1,6 +1,6 @@
-"""Every route of the admin and organisation areas, for every role, in one table.
+"""Every route of the admin, organisation and instructor areas, for every role, in one table.
 
-A new route under /admin or /organisations without a row in MATRIX fails
+A new route under /admin, /organisations or /instructor without a row in MATRIX fails
 `test_every_admin_and_organisation_route_is_in_the_matrix`: decide who may use
 it, then add the row.
 """
@@ -21,6 +21,7 @@ ROLES = ("anonymous", "learner", "instructor", "manager_a", "manager_b", "admin"
 ADMIN = frozenset({"admin"})
 MANAGERS_OF_A = frozenset({"manager_a", "admin"})
 MANAGERS = frozenset({"manager_a", "manager_b", "admin"})
+INSTRUCTORS = frozenset({"instructor", "admin"})
 # A tracking link of organisation "a", and the logo it has (made by _make_users).
 LINK_CODE = "k7m2qx"
 LOGO = b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4"/></svg>'
@@ -66,9 +67,14 @@ MATRIX: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("POST", "/organisations/<slug>/invitations"): ("/organisations/a/invitations", MANAGERS_OF_A),
     ("POST", "/organisations/<slug>/invitations/confirm"): (
         "/organisations/a/invitations/confirm", MANAGERS_OF_A),
+    # The instructor dashboard: content analytics, no organisation's figures.
+    ("GET", "/instructor/"): ("/instructor/", INSTRUCTORS),
+    ("GET", "/instructor/<course_slug>/"): ("/instructor/basics/?language=fr", INSTRUCTORS),
+    ("GET", "/instructor/<course_slug>/analytics.csv"): ("/instructor/basics/analytics.csv",
+                                                          INSTRUCTORS),
 }
 
-AREAS = ("/admin", "/organisations")
+AREAS = ("/admin", "/organisations", "/instructor")
 
 
 def test_every_admin_and_organisation_route_is_in_the_matrix(app):
