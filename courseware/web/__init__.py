@@ -15,6 +15,7 @@ from . import (
     auth,
     certificate_support,
     certificates,
+    compression,
     errors,
     invitations,
     learn,
@@ -50,6 +51,7 @@ def init_app(app: Flask) -> None:
     attribution.init_app(app)
     certificate_support.init_app(app)
     static_files.init_app(app)
+    compression.init_app(app)
     errors.init_app(app)
     outages.init_app(app)
     app.context_processor(template_globals)

@@ -85,7 +85,7 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
     # Everything the page shows is in the key; the CSRF token is filled in per session.
     key = (course.slug, chapter.slug, str(get_locale()), user_id is not None, progress.done,
            progress.state(chapter.slug))
-    return Response(_pages().page(key, render), mimetype="text/html")
+    return _pages().response(key, render)
 
 
 def _pages() -> PageCache:
