@@ -77,7 +77,9 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
         previous, following = course.neighbours(chapter)
         page = render_template("learn/chapter.html", course=course, chapter=chapter,
                                progress=progress, previous=previous, following=following,
-                               chapter_body=Markup(_BODY_MARKER), csrf_token=csrf_token)  # noqa: S704
+                               chapter_body=Markup(_BODY_MARKER), csrf_token=csrf_token,  # noqa: S704
+                               # code.css (10 KB) only where the chapter has highlighted code
+                               has_code='class="highlight"' in chapter.html)
         return page.replace(_BODY_MARKER, chapter_html_with_quizzes(course, chapter, csrf_token))
 
     if "_flashes" in session or request.query_string:
