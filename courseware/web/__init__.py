@@ -24,6 +24,7 @@ from . import (
     outages,
     pages,
     quizzes,
+    robots,
     static_files,
     tracking,
 )
@@ -45,7 +46,8 @@ SECURITY_HEADERS = [
 
 
 def init_app(app: Flask) -> None:
-    for module in (main, auth, account, learn, quizzes, certificates, pages, tracking, invitations):
+    for module in (main, auth, account, learn, quizzes, certificates, pages, tracking, invitations,
+                   robots):
         app.register_blueprint(module.bp)
     admin.init_app(app)
     attribution.init_app(app)

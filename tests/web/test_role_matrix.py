@@ -66,9 +66,11 @@ MATRIX: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("POST", "/organisations/<slug>/invitations"): ("/organisations/a/invitations", MANAGERS_OF_A),
     ("POST", "/organisations/<slug>/invitations/confirm"): (
         "/organisations/a/invitations/confirm", MANAGERS_OF_A),
+    # Public on purpose: it tells crawlers to keep out of the rows above.
+    ("GET", "/robots.txt"): ("/robots.txt", frozenset(ROLES)),
 }
 
-AREAS = ("/admin", "/organisations")
+AREAS = ("/admin", "/organisations", "/robots.txt")
 
 
 def test_every_admin_and_organisation_route_is_in_the_matrix(app):
