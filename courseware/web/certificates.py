@@ -37,12 +37,14 @@ from ..certificates import (
     reissue_certificate,
 )
 from ..certificates.linkedin import add_to_profile_url, share_url
+from ..certificates.preview import PREVIEW_WIDTHS
+from ..certificates.verdict_wording import verdict_wording
 from ..db import get_session
 from ..extensions import limiter
 from ..models import Certificate
 from ..progress import completed_chapter_slugs
 from .certificate_support import certificate_files, snapshot_of
-from .forms import CertificateNameForm, VerifyUploadForm
+from .forms import CertificateIdForm, CertificateNameForm, VerifyUploadForm
 from .views import course_or_404, external_url, library
 
 bp = Blueprint("certificates", __name__)
@@ -185,13 +187,21 @@ def _linkedin_links(certificate: Certificate) -> dict[str, object]:
     }
 
 
-def _file_response(body: bytes, mimetype: str, filename: str) -> Response:
+# The preview shows only what never changes on a certificate (a corrected name
+# is a new certificate, with a new ID): browsers may keep it for a year. A
+# withdrawn certificate's preview answers 410 from then on; copies already
+# loaded stay in those browsers' caches.
+PREVIEW_MAX_AGE = 365 * 24 * 3600
+
+
+def _file_response(body: bytes, mimetype: str, filename: str, max_age: int = 3600) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     # Same record, same bytes, on every worker and server: the hash is a stable ETag.
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.cache_control.public = True
-    response.cache_control.max_age = 3600
+    response.cache_control.max_age = max_age
+    response.cache_control.immutable = max_age >= PREVIEW_MAX_AGE
     return response.make_conditional(request)
 
 
@@ -204,31 +214,51 @@ def pdf(public_id: str) -> Response:
 @bp.get("/certificates/<public_id>.png")
 @lookup_limit
 def preview(public_id: str) -> Response:
-    return _certificate_file(public_id, certificate_files().preview, "image/png", "png")
+    """The link card (1200 px), or a smaller copy for the page's srcset (`?w=600`)."""
+    width = request.args.get("w", PREVIEW_WIDTHS[-1], type=int)
+    if width not in PREVIEW_WIDTHS:
+        abort(404)
+    return _certificate_file(public_id, lambda snapshot: certificate_files().preview(snapshot, width),
+                             "image/png", "png", max_age=PREVIEW_MAX_AGE)
 
 
 def _certificate_file(public_id: str, build: Callable[[CertificateSnapshot], bytes],
-                      mimetype: str, extension: str) -> Response:
+                      mimetype: str, extension: str, max_age: int = 3600) -> Response:
     """The PDF or preview of a certificate, built from its record (same record, same bytes)."""
     certificate = _certificate_or_404(public_id)
     if certificate.status == "withdrawn" or not certificate.printed_name:
         abort(410)
     return _file_response(build(snapshot_of(certificate)), mimetype,
-                          f"certificate-{certificate.public_id}.{extension}")
+                          f"certificate-{certificate.public_id}.{extension}", max_age)
 
 
 @bp.route("/certificates/verify", methods=["GET", "POST"])
 @lookup_limit
-def verify() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+def verify() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
     form = VerifyUploadForm()
+    lookup = CertificateIdForm(request.args)
     result = None
+    if request.method == "GET" and "certificate" in request.args:
+        # A GET form: looking up changes nothing. Found: its page; else the reason, here.
+        status = 400
+        if lookup.validate():
+            public_id = normalise_public_id(lookup.certificate.data)
+            certificate = find_certificate(get_session(), public_id) if public_id else None
+            if certificate is not None:
+                return redirect(url_for("certificates.show", public_id=certificate.public_id))
+            lookup.certificate.errors = [_("No certificate has this ID. Check each character, "
+                                           "or upload the PDF file below.")]
+            status = 404
+        return render_template("certificates/verify.html", form=form, lookup=lookup, result=None), status
     if form.validate_on_submit():
         result = check_certificate_file(get_session(), form.pdf.data.read(),
                                         certificate_files().identity,
                                         slots_dir=Path(current_app.config["INSTANCE_DIR"]))
     if result is not None:
         metrics.UPLOADS.labels(result.verdict).inc()
-    page = render_template("certificates/verify.html", form=form, result=result)
+    wording = verdict_wording(result) if result is not None else None
+    page = render_template("certificates/verify.html", form=form, lookup=lookup, result=result,
+                           wording=wording)
     if form.errors:
         return page, 400
     if result is not None and result.verdict == "unchecked":

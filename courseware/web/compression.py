@@ -149,15 +149,17 @@ def _compress_response(response: Response) -> Response:
     if (response.direct_passthrough or response.is_streamed or "Content-Encoding" in response.headers
             or response.status_code in (204, 206, 304) or response.status_code < 200):
         return response
-    if any("token" in name for name in request.view_args or {}):
-        return response  # the address is a secret, and the page may repeat it
+    encoding = preferred_encoding(request)
+    if encoding is None or any("token" in name for name in request.view_args or {}):
+        return response  # not accepted, or the address is a secret the page may repeat
     body = response.get_data()
     if len(body) < MIN_SIZE:
         return response
     secret = _page_secret()
-    encoding = preferred_encoding(request, secret_inside=bool(secret) and secret in body)
-    if encoding is None:
-        return response
+    if encoding == "br" and secret and secret in body:
+        encoding = preferred_encoding(request, secret_inside=True)
+        if encoding is None:
+            return response
     response.set_data(compress(body, encoding) if encoding == "br" else gzip_around_secret(body, secret))
     response.headers["Content-Encoding"] = encoding
     etag, weak = response.get_etag()
