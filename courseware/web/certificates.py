@@ -169,7 +169,9 @@ def show(public_id: str) -> str | Response:
 def _linkedin_links(certificate: Certificate) -> dict[str, object]:
     course = library().course(certificate.course_slug)
     organisation = course.organisation if course else None
-    organisation_name = organisation.name if organisation else certificate.issuer
+    # One issuer name everywhere: the one printed on the PDF and recorded with the
+    # certificate (the course organisation's LinkedIn page, when known, by its id).
+    organisation_name = certificate.issuer
     organisation_id = organisation.linkedin_id if organisation else None
     verify_url = certificate.verification_url or _verification_url(certificate.public_id)
     return {
@@ -215,7 +217,8 @@ def pdf(public_id: str) -> Response:
 @lookup_limit
 def preview(public_id: str) -> Response:
     """The link card (1200 px), or a smaller copy for the page's srcset (`?w=600`)."""
-    width = request.args.get("w", PREVIEW_WIDTHS[-1], type=int)
+    typed = request.args.get("w", str(PREVIEW_WIDTHS[-1]))
+    width = int(typed) if typed.isdecimal() and len(typed) <= 5 else 0
     if width not in PREVIEW_WIDTHS:
         abort(404)
     return _certificate_file(public_id, lambda snapshot: certificate_files().preview(snapshot, width),
