@@ -41,10 +41,11 @@ from ..certificates.preview import PREVIEW_WIDTHS
 from ..certificates.verdict_wording import verdict_wording
 from ..db import get_session
 from ..extensions import limiter
-from ..models import Certificate
+from ..models import Certificate, User
 from ..progress import completed_chapter_slugs
+from .certificate_mail import queue_certificate_mail
 from .certificate_support import certificate_files, snapshot_of
-from .forms import CertificateIdForm, CertificateNameForm, VerifyUploadForm
+from .forms import CertificateIdForm, CertificateMailForm, CertificateNameForm, VerifyUploadForm
 from .views import course_or_404, external_url, library
 
 bp = Blueprint("certificates", __name__)
@@ -114,13 +115,14 @@ def claim(course_slug: str) -> str | Response | tuple[str, int]:
                     session, user_id=current_user.id, course=course, completed_slugs=done,
                     printed_name=form.name.data, identity=certificate_files().identity,
                     now=datetime.now(UTC), verification_url_for=_verification_url,
-                    fonts=certificate_files().fonts)
+                    fonts=certificate_files().fonts, on_issued=_queue_mail)
                 message = _("Congratulations! Here is your certificate.")
             else:
                 certificate = reissue_certificate(
                     session, certificate=existing, printed_name=form.name.data,
                     identity=certificate_files().identity, now=datetime.now(UTC),
                     verification_url_for=_verification_url, fonts=certificate_files().fonts)
+                _queue_mail(certificate)
                 message = _("Your certificate has been issued again with the corrected name. "
                             "The previous one now points to it.")
             session.commit()
@@ -135,6 +137,14 @@ def claim(course_slug: str) -> str | Response | tuple[str, int]:
     template = "certificates/claim.html"
     return render_template(template, course=course, form=form, existing=existing), \
         400 if form.errors else 200
+
+
+def _queue_mail(certificate: Certificate) -> None:
+    session = get_session()
+    session.flush()  # the public ID and the record the mail links to
+    user = session.get(User, certificate.user_id)
+    if user is not None:
+        queue_certificate_mail(session, user, certificate, str(_linkedin_links(certificate)["add"]))
 
 
 def _verification_url(public_id: str) -> str:
@@ -268,6 +278,23 @@ def verify() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
         # busy: try again shortly; otherwise the file itself is refused.
         return (page, 503, {"Retry-After": "30"}) if result.reason == "busy" else (page, 422)
     return page, 200
+
+
+@bp.post("/account/certificate-mail")
+@login_required
+def mail_preference() -> Response:
+    """The account page's checkbox: an e-mail when a certificate is issued, or not."""
+    form = CertificateMailForm()
+    if not form.validate_on_submit():
+        abort(400)  # only a missing or stale CSRF token gets here
+    user = get_session().get(User, current_user.id)
+    if user is None:
+        abort(404)
+    user.certificate_mail = bool(form.certificate_mail.data)
+    get_session().commit()
+    flash(_("You will get an e-mail when a certificate is issued to you.") if user.certificate_mail
+          else _("You will no longer get an e-mail when a certificate is issued to you."))
+    return redirect(url_for("account.index") + "#certificates-title")
 
 
 def certificates_of(user_id: int) -> list[Certificate]:

@@ -200,6 +200,10 @@ class CertificateIdForm(FlaskForm):
             raise ValidationError(_ID_SHAPE)
 
 
+class CertificateMailForm(FlaskForm):
+    certificate_mail = BooleanField(_l("E-mail me the link when a certificate is issued to me"))
+
+
 class ShareProgressForm(FlaskForm):
     share_progress = BooleanField()
 
