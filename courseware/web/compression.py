@@ -21,10 +21,13 @@ Cost: the chapter page is compressed once per state (page_cache.py keeps a
 
 from __future__ import annotations
 
+import mimetypes
 import struct
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
 
 import brotli
 from flask import Flask, Request, Response, g, request
@@ -166,6 +169,50 @@ def _compress_response(response: Response) -> Response:
     if etag:
         response.set_etag(f"{etag}-{encoding}", weak=weak)
     return response
+
+
+class CompressedFiles:
+    """Compressed copies of text files on disk (style sheets, SVG drawings), made
+    once per file version (path, mtime, size) at brotli's best quality or gzip -9,
+    and kept in memory: site.css goes from 26 KB to about 5 KB."""
+
+    def __init__(self, max_files: int = 512, max_bytes: int = 2 * 1024 * 1024) -> None:
+        self._copies: dict[tuple[str, int, int, str], bytes] = {}
+        self._max_files = max_files
+        self._max_bytes = max_bytes
+
+    def response(self, path: Path, req: Request) -> Response | None:
+        """The file compressed for `req`, or None to send it as it is (not text,
+        too small or too big, a range request, or nothing accepted)."""
+        mimetype = mimetypes.guess_type(path.name)[0]
+        if mimetype not in COMPRESSIBLE_TYPES or req.range:
+            return None
+        encoding = preferred_encoding(req)
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        if encoding is None or not MIN_SIZE <= stat.st_size <= self._max_bytes:
+            return None
+        key = (str(path), stat.st_mtime_ns, stat.st_size, encoding)
+        data = self._copies.get(key)
+        if data is None:
+            raw = path.read_bytes()
+            data = brotli.compress(raw, quality=11) if encoding == "br" else _gzip_file(raw)
+            if len(self._copies) >= self._max_files:
+                self._copies.clear()
+            self._copies[key] = data
+        response = Response(data, mimetype=mimetype)
+        response.headers["Content-Encoding"] = encoding
+        response.vary.add("Accept-Encoding")
+        response.set_etag(f"{stat.st_mtime_ns:x}-{stat.st_size:x}-{encoding}")
+        response.last_modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+        return response.make_conditional(req)
+
+
+def _gzip_file(data: bytes) -> bytes:
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip wrapper, mtime 0
+    return compressor.compress(data) + compressor.flush()
 
 
 def init_app(app: Flask) -> None:

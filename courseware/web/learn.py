@@ -37,6 +37,7 @@ from ..content import Chapter, Course
 from ..db import get_session
 from ..progress import ChapterState, course_progress
 from ..reports.events import complete_chapter, open_chapter
+from .compression import CompressedFiles
 from .page_cache import PageCache
 from .quizzes import chapter_html_with_quizzes
 from .views import course_or_404, learner_progress
@@ -137,7 +138,16 @@ def asset(course_slug: str, asset: str) -> Response:
         inside = False
     if not inside:
         abort(404)
-    return send_from_directory(course.folder, asset, max_age=3600)
+    response = _compressed_assets().response(course.folder / asset, request)  # SVG drawings
+    if response is None:
+        return send_from_directory(course.folder, asset, max_age=3600)
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+def _compressed_assets() -> CompressedFiles:
+    return current_app.extensions.setdefault("courseware.compressed_assets", CompressedFiles())
 
 
 def _course_and_chapter_or_404(course_slug: str, chapter_slug: str) -> tuple[Course, Chapter]:

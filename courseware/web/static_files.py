@@ -4,19 +4,22 @@
 browser (or nginx, or a CDN-less proxy cache) may keep a file for a year and
 never re-validate it: a changed file gets a new URL. Without this, every page
 view re-checked both style sheets (two conditional requests per page).
+
+Style sheets, SVG and JavaScript go out compressed (compression.CompressedFiles:
+brotli or gzip, made once per process). A static response never carries a
+cookie nor `Vary: Cookie` (fast_paths.CachedCookieSessionInterface), so the
+one copy a browser or proxy keeps serves every visitor.
 """
 
 from __future__ import annotations
 
 import hashlib
-import mimetypes
-import zlib
 from pathlib import Path
 
-import brotli
 from flask import Flask, Response, request
+from werkzeug.security import safe_join
 
-from .compression import COMPRESSIBLE_TYPES, MIN_SIZE, preferred_encoding
+from .compression import CompressedFiles
 
 YEAR = 365 * 24 * 3600
 
@@ -38,47 +41,18 @@ class StaticVersions:
         return known
 
 
-class CompressedStatic:
-    """Compressed copies of the static text files, made on first request."""
-
-    def __init__(self, versions: StaticVersions) -> None:
-        self.versions = versions
-        self._copies: dict[tuple[str, str], bytes | None] = {}
-
-    def of(self, filename: str, encoding: str) -> bytes | None:
-        """The file compressed with `encoding`, or None: not there, not text, or too small."""
-        key = (filename, encoding)
-        if key not in self._copies:
-            self._copies[key] = self._compress(filename, encoding)
-        return self._copies[key]
-
-    def _compress(self, filename: str, encoding: str) -> bytes | None:
-        if not self.versions.of(filename) or mimetypes.guess_type(filename)[0] not in COMPRESSIBLE_TYPES:
-            return None
-        data = (self.versions.folder / filename).read_bytes()
-        if len(data) < MIN_SIZE:
-            return None
-        if encoding == "br":
-            return brotli.compress(data, quality=11)
-        compressor = zlib.compressobj(9, zlib.DEFLATED, 31)  # gzip wrapper, mtime 0
-        return compressor.compress(data) + compressor.flush()
-
-
 def init_app(app: Flask) -> None:
     versions = StaticVersions(Path(app.static_folder or ""))
-    compressed = CompressedStatic(versions)
+    compressed = CompressedFiles()
     send_plain = app.view_functions["static"]
 
     def static(filename: str) -> Response:
-        encoding = None if request.range else preferred_encoding(request)
-        data = compressed.of(filename, encoding) if encoding else None
-        if data is None:
+        path = safe_join(str(versions.folder), filename)
+        response = compressed.response(Path(path), request) if path else None
+        if response is None:
             return send_plain(filename=filename)
-        response = Response(data, mimetype=mimetypes.guess_type(filename)[0])
-        response.headers["Content-Encoding"] = encoding
-        response.set_etag(f"{versions.of(filename)}-{encoding}")
         response.cache_control.no_cache = True  # unless versioned (below)
-        return response.make_conditional(request)
+        return response
 
     app.view_functions["static"] = static
 

@@ -92,11 +92,25 @@ def test_a_range_request_gets_plain_bytes(client):
     response.close()
 
 
-def test_pdfs_and_images_are_not_compressed_again(client):
+def test_course_drawings_are_compressed_but_pdfs_and_images_are_not(client, course_dir):
     response = client.get("/courses/basics/assets/images/diagram.svg", headers=BROWSER)
     response.close()
     assert response.status_code == 200  # small: not worth it
     assert response.headers.get("Content-Encoding") is None
+    drawing = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">'
+               + "".join(f'<circle cx="{i}" cy="{i}" r="3"/>' for i in range(100)) + "</svg>").encode()
+    (course_dir / "basics" / "images" / "big.svg").write_bytes(drawing)
+    response = client.get("/courses/basics/assets/images/big.svg", headers=BROWSER)
+    assert response.headers["Content-Encoding"] == "br" and decoded(response) == drawing
+    assert response.mimetype == "image/svg+xml" and response.cache_control.max_age == 3600
+    assert "Accept-Encoding" in response.vary
+    for name, data in (("notes.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 20),
+                       ("photo.png", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 20)):
+        (course_dir / "basics" / "images" / name).write_bytes(data)
+        response = client.get(f"/courses/basics/assets/images/{name}", headers=BROWSER)
+        assert response.status_code == 200 and response.headers.get("Content-Encoding") is None
+        assert response.get_data() == data
+        response.close()
 
 
 def test_a_page_whose_address_is_a_secret_is_not_compressed(client):
