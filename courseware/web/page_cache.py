@@ -25,7 +25,7 @@ class PageCache:
 
     def __init__(self, max_pages: int = 2048) -> None:
         self._pages: dict[Hashable, tuple[bytes, ...]] = {}
-        self._gzipped: dict[Hashable, GzipTemplate] = {}
+        self._gzipped: dict[tuple[Hashable, int], GzipTemplate] = {}
         self._signed: dict[str, str] = {}
         self._max_pages = max_pages
 
@@ -38,13 +38,14 @@ class PageCache:
         if preferred_encoding(request, secret_inside=True) is None:
             response = Response(self.page(key, render), mimetype="text/html")
         else:
-            template = self._gzipped.get(key)
+            token = self._csrf_token().encode()
+            template = self._gzipped.get((key, len(token)))  # tokens have one length in practice
             if template is None:
-                template = GzipTemplate.of(self._parts(key, render))
+                template = GzipTemplate.of(self._parts(key, render), len(token))
                 if len(self._gzipped) >= self._max_pages:
                     self._gzipped.clear()
-                self._gzipped[key] = template
-            response = Response(template.fill(self._csrf_token().encode()), mimetype="text/html")
+                self._gzipped[(key, len(token))] = template
+            response = Response(template.fill(token), mimetype="text/html")
             response.headers["Content-Encoding"] = "gzip"
         response.vary.add("Accept-Encoding")
         return response

@@ -142,6 +142,22 @@ def test_compressed_length_tells_nothing_about_the_token():
 
 def test_a_template_filled_per_request_is_a_valid_gzip_stream():
     pieces = [b"<html>" + b"ab" * 500, b"", b"middle " * 50, b"</html>"]
-    template = GzipTemplate.of(pieces)
     for secret in (b"short", secrets.token_urlsafe(60).encode(), b"z" * 70_000):
+        template = GzipTemplate.of(pieces, len(secret))
         assert gzip.decompress(template.fill(secret)) == secret.join(pieces)
+        with pytest.raises(ValueError, match="another length"):
+            template.fill(secret + b"x")
+
+
+def test_pieces_refer_back_to_each_other_but_never_into_the_secret():
+    """Primed compressors keep the split page near one-piece gzip; a secret that
+    repeats the page's own text still decodes as itself (no reference into it)."""
+    page_text = b"<p>" + b"Les bases de l'intelligence artificielle. " * 40 + b"</p>"
+    pieces = [page_text, page_text, page_text]
+    for secret in (secrets.token_hex(32).encode(), page_text[:64], b"\0" * 64):
+        packed = GzipTemplate.of(pieces, len(secret)).fill(secret)
+        assert gzip.decompress(packed) == secret.join(pieces)
+    assert len(packed) < len(gzip.compress(page_text, 9)) + 200  # pieces 2 and 3 cost ~nothing
+    with_nul = [b"a\0b" * 400, b"c" * 10]
+    assert gzip.decompress(gzip_around_secret(b"SECRET".join(with_nul), b"SECRET")) == \
+        b"SECRET".join(with_nul)
