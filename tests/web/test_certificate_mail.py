@@ -118,6 +118,7 @@ def test_no_mail_once_the_learner_turns_it_off(smtp_app, smtp):
     assert 'name="certificate_mail" value="y">' in account  # shown unticked
     claim(auth)
     assert certificate_mails(smtp_app, inbox) == []
+    assert auth.client.get("/account/export.json").get_json()["account"]["certificate_mail"] is False
     # Ticked again: the next certificate (a corrected name) is mailed.
     auth.post("/account/certificate-mail", {"certificate_mail": "y"}, token_from="/account/")
     claim(auth, "Ana Dupond")
