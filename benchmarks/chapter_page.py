@@ -6,13 +6,16 @@
 For each database backend it starts `courseware serve --workers 2` (through
 tests/live_server.py) on 127.0.0.1, signs up a few learners, then runs wrk:
 
-1. bare Flask: a Flask app returning a page of the same size as the chapter page,
-   under the same gunicorn configuration (benchmarks/bare_flask_app.py);
-2. chapter page: GET of one chapter by a logged-in learner (read-only once opened);
+1. bare Flask: a Flask app returning the chapter page's very bytes (and its gzip
+   body to clients that accept gzip), under the same gunicorn configuration
+   (benchmarks/bare_flask_app.py);
+2. chapter page: GET of one chapter by a logged-in learner (read-only once opened),
+   without Accept-Encoding and then with `Accept-Encoding: gzip, deflate, br`;
 3. mark as complete: POSTs with each learner's session cookie and CSRF token,
    spread over every learner x chapter pair (so no single-row hotspot).
 
-It prints requests/s, p50/p99 latency, errors and the ratio to the baseline.
+It prints requests/s, p50/p99 latency, errors and the ratio to the baseline
+(each chapter run against the bare app sending the same bytes).
 Everything runs on loopback, for a bounded time, in a temporary folder.
 """
 
@@ -284,10 +287,13 @@ def sign_up(base_url: str, instance_dir: Path, index: int, chapter_paths: list[s
 
 
 @contextmanager
-def bare_flask_server(workdir: Path, size: int) -> Iterator[tuple[str, int]]:
+def bare_flask_server(workdir: Path, page: bytes, gzipped: bytes) -> Iterator[tuple[str, int]]:
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    command = [sys.executable, str(BARE_APP), "--port", str(port), "--size", str(size)]
+    (workdir / "page.html").write_bytes(page)
+    (workdir / "page.html.gz").write_bytes(gzipped)
+    command = [sys.executable, str(BARE_APP), "--port", str(port), "--page", str(workdir / "page.html"),
+               "--gzipped", str(workdir / "page.html.gz")]
     with serving_process(command, env=None, ready_url=url, log_path=workdir / f"bare-{port}.log",
                          cwd=REPO) as process:
         yield url, process.pid
@@ -387,7 +393,12 @@ def server_errors(text: str) -> tuple[int, int]:
     return five_hundreds, text.count("database is locked")
 
 
-def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse.Namespace) -> list[Result]:
+BROWSER_ENCODINGS = "gzip, deflate, br"
+
+
+def bench_backend(backend: str, content_dir: Path, workdir: Path,
+                  args: argparse.Namespace) -> list[tuple[Result, Result]]:
+    """(scenario, its bare Flask baseline) pairs for one backend."""
     instance = workdir / backend / "instance"
     instance.mkdir(parents=True)
     database_url = (f"sqlite:///{instance / 'courseware.db'}" if backend == "sqlite"
@@ -399,7 +410,7 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
     chapter_paths = [f"/courses/{course.slug}/{c.slug}/" for c in course.chapters]
     chapter_path = f"/courses/{course.slug}/{chapter.slug}/"
     complete_paths = [path + "complete" for path in chapter_paths]
-    results: list[Result] = []
+    results: list[tuple[Result, Result]] = []
     print(f"\n[{backend}] starting courseware serve --workers 2 ({database_url})", flush=True)
     with running_server(content_dir=content_dir, instance_dir=instance, database_url=database_url,
                         workers=2) as server:
@@ -416,31 +427,45 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
             raise RuntimeError("the chapter page does not show the learner's progress: not logged in?")
         page_size = len(check.content)
         rewrites_cookie = "Set-Cookie" in check.headers
-        print(f"[{backend}] chapter page {chapter_path}: {page_size} bytes "
+        packed = requests.get(server.url + chapter_path, timeout=10, stream=True, headers={
+            "Cookie": reader.cookie, "User-Agent": USER_AGENT, "Accept-Encoding": BROWSER_ENCODINGS})
+        gzipped = packed.raw.read()
+        if packed.headers.get("Content-Encoding") != "gzip":
+            raise RuntimeError("the chapter page is not gzipped for a browser that accepts it")
+        print(f"[{backend}] chapter page {chapter_path}: {page_size} bytes, {len(gzipped)} gzipped "
               f"(chapter body {len(chapter.html.encode())} bytes), {LEARNERS} learners signed up", flush=True)
 
-        with bare_flask_server(workdir, page_size) as (bare_url, bare_pid):
-            run_wrk(bare_url, duration=WARM_UP_SECONDS, connections=args.connections)
-            bare, _output = measure("bare Flask (same size)", bare_pid, bare_url,
-                                    duration=args.duration, connections=args.connections)
-        results.append(bare)
-        print(f"[{backend}] bare Flask: {bare.requests_per_s:.0f} req/s", flush=True)
+        bares = {}
+        with bare_flask_server(workdir, check.content, gzipped) as (bare_url, bare_pid):
+            for label, encodings in (("plain", None), ("gzip", BROWSER_ENCODINGS)):
+                bare_headers = {"Accept-Encoding": encodings} if encodings else None
+                run_wrk(bare_url, duration=WARM_UP_SECONDS, connections=args.connections,
+                        headers=bare_headers)
+                bares[label], _output = measure(f"bare Flask (same bytes, {label})", bare_pid, bare_url,
+                                                duration=args.duration, connections=args.connections,
+                                                headers=bare_headers)
+                results.append((bares[label], bares[label]))
+                print(f"[{backend}] bare Flask, {label}: {bares[label].requests_per_s:.0f} req/s", flush=True)
 
-        headers = {"Cookie": reader.cookie, "User-Agent": USER_AGENT}
-        run_wrk(server.url + chapter_path, duration=WARM_UP_SECONDS, connections=args.connections,
-                headers=headers)
-        offset = log.stat().st_size
-        page, _output = measure("chapter page (GET, logged in)", server_pid, server.url + chapter_path,
-                                duration=args.duration, connections=args.connections, headers=headers)
-        five_hundreds, locked = server_errors(log_since(log, offset))
-        if page.bytes_per_response < page_size * 0.95:
-            page.notes.append(f"responses average {page.bytes_per_response} B, expected {page_size} B")
-        if rewrites_cookie:
-            page.notes.append("the page sets a cookie on every request")
-        if five_hundreds or locked:
-            page.notes.append(f"server log: {five_hundreds} 5xx, {locked} 'database is locked'")
-        results.append(page)
-        print(f"[{backend}] chapter page: {page.requests_per_s:.0f} req/s", flush=True)
+        for label, encodings, size in (("plain", None, page_size), ("gzip", BROWSER_ENCODINGS, len(gzipped))):
+            headers = {"Cookie": reader.cookie, "User-Agent": USER_AGENT}
+            if encodings:
+                headers["Accept-Encoding"] = encodings
+            run_wrk(server.url + chapter_path, duration=WARM_UP_SECONDS, connections=args.connections,
+                    headers=headers)
+            offset = log.stat().st_size
+            page, _output = measure(f"chapter page (GET, logged in, {label})", server_pid,
+                                    server.url + chapter_path, duration=args.duration,
+                                    connections=args.connections, headers=headers)
+            five_hundreds, locked = server_errors(log_since(log, offset))
+            if page.bytes_per_response < size * 0.95:
+                page.notes.append(f"responses average {page.bytes_per_response} B, expected {size} B")
+            if rewrites_cookie:
+                page.notes.append("the page sets a cookie on every request")
+            if five_hundreds or locked:
+                page.notes.append(f"server log: {five_hundreds} 5xx, {locked} 'database is locked'")
+            results.append((page, bares[label]))
+            print(f"[{backend}] chapter page, {label}: {page.requests_per_s:.0f} req/s", flush=True)
 
         script = complete_script(workdir / backend / "complete.lua", learners, complete_paths)
         offset = log.stat().st_size
@@ -453,7 +478,7 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
         five_hundreds, locked = server_errors(log_since(log, offset))
         complete.notes.append("statuses " + ", ".join(f"{s}: {c}" for s, c in sorted(statuses.items())))
         complete.notes.append(f"server log: {five_hundreds} 5xx, {locked} 'database is locked'")
-        results.append(complete)
+        results.append((complete, bares["plain"]))
         print(f"[{backend}] mark as complete: {complete.requests_per_s:.0f} req/s", flush=True)
     return results
 
@@ -508,7 +533,7 @@ def main() -> int:
               f"gunicorn: 2 workers x 8 threads; {os.cpu_count()} CPUs")
         for backend in backends:
             results = bench_backend(backend, content_dir, workdir, args)
-            rows += [(backend, r, results[0]) for r in results]
+            rows += [(backend, r, bare) for r, bare in results]
     except BaseException:
         print(f"\nbenchmark failed; logs kept in {workdir}", file=sys.stderr)
         raise

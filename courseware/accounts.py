@@ -245,6 +245,7 @@ def export_user_data(session: Session, user: User) -> dict:
             "language": user.locale,
             "role": user.role,
             "created_at": user.created_at.isoformat(),
+            "certificate_mail": user.certificate_mail,
         },
         "organisation": _organisation_export(session, user),
         "progress": progress_rows_for_export(session, user.id),

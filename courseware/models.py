@@ -67,6 +67,8 @@ class User(Base):
     # False from sign-up until the link mailed to the address is opened (or a
     # password reset by mail): until then the account cannot log in.
     email_confirmed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The learner's choice: an e-mail with the link when a certificate is issued.
+    certificate_mail: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Bumped on password change or reset: invalidates pending reset links.
     session_version: Mapped[int] = mapped_column(Integer, default=1)
     # Attribution, first touch wins: the organisation (and link) the learner came

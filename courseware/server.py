@@ -119,10 +119,12 @@ class BoundedThreadWorker(ThreadWorker):
 
 def _post_fork(_server: Any, worker: Any) -> None:
     # Connections must never be shared across processes: each worker opens its own.
-    from .db import dispose_engines, get_engine
+    from .db import ENGINE_KEY, dispose_engines, get_engine
     from .mail import start_delivery_thread
 
     app = worker.app.application
+    if ENGINE_KEY not in app.extensions:
+        return  # not courseware: the benchmark's bare Flask baseline
     dispose_engines(app, close=False)
     # Each worker delivers the outbox: mail goes out while any worker is alive.
     start_delivery_thread(get_engine(app), app.config)

@@ -137,8 +137,13 @@ def issue_certificate(
     now: datetime,
     verification_url_for: Callable[[str], str],
     fonts: FontSet | None = None,
+    on_issued: Callable[[Certificate], None] | None = None,
 ) -> Certificate:
     """Issue the learner's certificate for ``course``, or return the one they already have.
+
+    ``on_issued`` is called, in the same transaction, only when this call issued
+    it (not for one that already existed or that a concurrent request issued):
+    the place for what must happen exactly once, such as queueing the learner's mail.
 
     Safe against double clicks and concurrent requests: the UNIQUE ``current_key``
     lets only one insert win; the loser rolls back to a savepoint and returns the
@@ -169,6 +174,8 @@ def issue_certificate(
             raise
         return winner
     _count_if_first(session, certificate, now)
+    if on_issued is not None:
+        on_issued(certificate)
     return certificate
 
 

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 import unicodedata
-from datetime import UTC
+from datetime import UTC, datetime
 
 import segno
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import TimeStamp
 from reportlab.pdfgen.canvas import Canvas
 
 from .fonts import FontSet, ShapedText, fonts_for_layout
@@ -151,6 +152,16 @@ def _qr(page: _Page, url: str, x: float, y: float, size: float) -> None:
     page.c.drawPath(path, stroke=0, fill=1)
 
 
+def _pinned_timestamp(moment: datetime) -> TimeStamp:
+    """A reportlab timestamp (CreationDate and ModDate) at `moment`, in UTC."""
+    stamp = TimeStamp(invariant=1)  # UTC, no offset
+    utc = moment.astimezone(UTC).replace(microsecond=0)
+    stamp.t = utc.timestamp()
+    stamp.lt = utc.timetuple()
+    stamp.YMDhms = tuple(stamp.lt)[:6]
+    return stamp
+
+
 def render_certificate_pdf(snapshot: CertificateSnapshot, layout: Layout, identity: object = None) -> bytes:
     """Render the unsigned certificate PDF; identical input gives identical bytes.
 
@@ -167,6 +178,9 @@ def render_certificate_pdf(snapshot: CertificateSnapshot, layout: Layout, identi
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1, pageCompression=1,
                initialFontName=fonts.default, initialFontSize=12)
+    # Invariant mode pins every date to 1 January 2000 (for reproducible bytes);
+    # the issue date is just as fixed and is the date the document was made.
+    c._doc._timeStamp = _pinned_timestamp(issued)  # noqa: SLF001 - reportlab has no setter
     c.setTitle(f"{wording.title} — {name}")
     c.setAuthor(snapshot.issuer)
     c.setSubject(wording.pdf_subject.format(course=course))

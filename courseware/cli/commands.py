@@ -268,6 +268,7 @@ def certificates_verify(pdf_file: Path) -> None:
     Exits 0 when authentic and valid, 1 otherwise.
     """
     from ..certificates import DEFAULT_CHECK_LIMITS, check_certificate_file
+    from ..certificates.verdict_wording import verdict_wording
     from ..db import get_session
 
     app = ready_app()
@@ -284,7 +285,9 @@ def certificates_verify(pdf_file: Path) -> None:
         click.echo(f"NOT CHECKED: {pdf_file}: too large or too complex to check safely "
                    f"({result.reason})", err=True)
         sys.exit(1)
-    detail = result.reason if result.verdict == "not_authentic" else result.verdict
-    click.echo(f"NOT VALID: {pdf_file}: {detail}", err=True)
+    # The web page's words (English here), then the stable code for scripts.
+    wording = verdict_wording(result)
+    code = result.reason if result.verdict == "not_authentic" else result.verdict
+    click.echo(f"NOT VALID: {pdf_file}: {wording.title}. {wording.detail} ({code})", err=True)
     sys.exit(1)
 

@@ -15,6 +15,7 @@ from . import (
     auth,
     certificate_support,
     certificates,
+    compression,
     course_theme,
     errors,
     instructor,
@@ -26,6 +27,7 @@ from . import (
     pages,
     platform,
     quizzes,
+    robots,
     static_files,
     tracking,
 )
@@ -49,7 +51,7 @@ SECURITY_HEADERS = [
 
 def init_app(app: Flask) -> None:
     for module in (main, auth, account, learn, quizzes, certificates, pages, tracking, invitations,
-                   course_theme):
+                   course_theme, robots):
         app.register_blueprint(module.bp)
     platform.init_app(app)
     admin.init_app(app)
@@ -57,6 +59,7 @@ def init_app(app: Flask) -> None:
     attribution.init_app(app)
     certificate_support.init_app(app)
     static_files.init_app(app)
+    compression.init_app(app)
     errors.init_app(app)
     outages.init_app(app)
     app.context_processor(template_globals)

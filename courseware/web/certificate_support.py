@@ -66,8 +66,8 @@ class CertificateFiles:
     def _pdf(self, snapshot: CertificateSnapshot) -> bytes:
         return signed_certificate_pdf(snapshot, self.layout, self.identity)
 
-    def _preview(self, snapshot: CertificateSnapshot) -> bytes:
-        return render_preview_png(snapshot, self.layout)
+    def _preview(self, snapshot: CertificateSnapshot, width: int = 1200) -> bytes:
+        return render_preview_png(snapshot, self.layout, width)
 
 
 def _optional_path(value: object) -> Path | None:

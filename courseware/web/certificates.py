@@ -37,12 +37,15 @@ from ..certificates import (
     reissue_certificate,
 )
 from ..certificates.linkedin import add_to_profile_url, share_url
+from ..certificates.preview import PREVIEW_WIDTHS
+from ..certificates.verdict_wording import verdict_wording
 from ..db import get_session
 from ..extensions import limiter
-from ..models import Certificate
+from ..models import Certificate, User
 from ..progress import completed_chapter_slugs
+from .certificate_mail import queue_certificate_mail
 from .certificate_support import certificate_files, snapshot_of
-from .forms import CertificateNameForm, VerifyUploadForm
+from .forms import CertificateIdForm, CertificateMailForm, CertificateNameForm, VerifyUploadForm
 from .views import course_or_404, external_url, library
 
 bp = Blueprint("certificates", __name__)
@@ -114,13 +117,14 @@ def claim(course_slug: str) -> str | Response | tuple[str, int]:
                     session, user_id=current_user.id, course=course, completed_slugs=done,
                     printed_name=form.name.data, identity=certificate_files().identity,
                     now=datetime.now(UTC), verification_url_for=_verification_url,
-                    fonts=certificate_files().fonts)
+                    fonts=certificate_files().fonts, on_issued=_queue_mail)
                 message = _("Congratulations! Here is your certificate.")
             else:
                 certificate = reissue_certificate(
                     session, certificate=existing, printed_name=form.name.data,
                     identity=certificate_files().identity, now=datetime.now(UTC),
                     verification_url_for=_verification_url, fonts=certificate_files().fonts)
+                _queue_mail(certificate)
                 message = _("Your certificate has been issued again with the corrected name. "
                             "The previous one now points to it.")
             session.commit()
@@ -135,6 +139,14 @@ def claim(course_slug: str) -> str | Response | tuple[str, int]:
     template = "certificates/claim.html"
     return render_template(template, course=course, form=form, existing=existing), \
         400 if form.errors else 200
+
+
+def _queue_mail(certificate: Certificate) -> None:
+    session = get_session()
+    session.flush()  # the public ID and the record the mail links to
+    user = session.get(User, certificate.user_id)
+    if user is not None:
+        queue_certificate_mail(session, user, certificate, str(_linkedin_links(certificate)["add"]))
 
 
 def _verification_url(public_id: str) -> str:
@@ -169,7 +181,9 @@ def show(public_id: str) -> str | Response:
 def _linkedin_links(certificate: Certificate) -> dict[str, object]:
     course = library().course(certificate.course_slug)
     organisation = course.organisation if course else None
-    organisation_name = organisation.name if organisation else certificate.issuer
+    # One issuer name everywhere: the one printed on the PDF and recorded with the
+    # certificate (the course organisation's LinkedIn page, when known, by its id).
+    organisation_name = certificate.issuer
     organisation_id = organisation.linkedin_id if organisation else None
     verify_url = certificate.verification_url or _verification_url(certificate.public_id)
     return {
@@ -187,13 +201,21 @@ def _linkedin_links(certificate: Certificate) -> dict[str, object]:
     }
 
 
-def _file_response(body: bytes, mimetype: str, filename: str) -> Response:
+# The preview shows only what never changes on a certificate (a corrected name
+# is a new certificate, with a new ID): browsers may keep it for a year. A
+# withdrawn certificate's preview answers 410 from then on; copies already
+# loaded stay in those browsers' caches.
+PREVIEW_MAX_AGE = 365 * 24 * 3600
+
+
+def _file_response(body: bytes, mimetype: str, filename: str, max_age: int = 3600) -> Response:
     response = Response(body, mimetype=mimetype)
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     # Same record, same bytes, on every worker and server: the hash is a stable ETag.
     response.set_etag(hashlib.sha256(body).hexdigest()[:32])
     response.cache_control.public = True
-    response.cache_control.max_age = 3600
+    response.cache_control.max_age = max_age
+    response.cache_control.immutable = max_age >= PREVIEW_MAX_AGE
     return response.make_conditional(request)
 
 
@@ -227,31 +249,52 @@ def course_titles(certificate: Certificate) -> dict[str, str]:
 @bp.get("/certificates/<public_id>.png")
 @lookup_limit
 def preview(public_id: str) -> Response:
-    return _certificate_file(public_id, certificate_files().preview, "image/png", "png")
+    """The link card (1200 px), or a smaller copy for the page's srcset (`?w=600`)."""
+    typed = request.args.get("w", str(PREVIEW_WIDTHS[-1]))
+    width = int(typed) if typed.isdecimal() and len(typed) <= 5 else 0
+    if width not in PREVIEW_WIDTHS:
+        abort(404)
+    return _certificate_file(public_id, lambda snapshot: certificate_files().preview(snapshot, width),
+                             "image/png", "png", max_age=PREVIEW_MAX_AGE)
 
 
 def _certificate_file(public_id: str, build: Callable[[CertificateSnapshot], bytes],
-                      mimetype: str, extension: str) -> Response:
+                      mimetype: str, extension: str, max_age: int = 3600) -> Response:
     """The PDF or preview of a certificate, built from its record (same record, same bytes)."""
     certificate = _certificate_or_404(public_id)
     if certificate.status == "withdrawn" or not certificate.printed_name:
         abort(410)
     return _file_response(build(snapshot_of(certificate)), mimetype,
-                          f"certificate-{certificate.public_id}.{extension}")
+                          f"certificate-{certificate.public_id}.{extension}", max_age)
 
 
 @bp.route("/certificates/verify", methods=["GET", "POST"])
 @lookup_limit
-def verify() -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+def verify() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
     form = VerifyUploadForm()
+    lookup = CertificateIdForm(request.args)
     result = None
+    if request.method == "GET" and "certificate" in request.args:
+        # A GET form: looking up changes nothing. Found: its page; else the reason, here.
+        status = 400
+        if lookup.validate():
+            public_id = normalise_public_id(lookup.certificate.data)
+            certificate = find_certificate(get_session(), public_id) if public_id else None
+            if certificate is not None:
+                return redirect(url_for("certificates.show", public_id=certificate.public_id))
+            lookup.certificate.errors = [_("No certificate has this ID. Check each character, "
+                                           "or upload the PDF file below.")]
+            status = 404
+        return render_template("certificates/verify.html", form=form, lookup=lookup, result=None), status
     if form.validate_on_submit():
         result = check_certificate_file(get_session(), form.pdf.data.read(),
                                         certificate_files().identity,
                                         slots_dir=Path(current_app.config["INSTANCE_DIR"]))
     if result is not None:
         metrics.UPLOADS.labels(result.verdict).inc()
-    page = render_template("certificates/verify.html", form=form, result=result)
+    wording = verdict_wording(result) if result is not None else None
+    page = render_template("certificates/verify.html", form=form, lookup=lookup, result=result,
+                           wording=wording)
     if form.errors:
         return page, 400
     if result is not None and result.verdict == "unchecked":
@@ -265,6 +308,23 @@ def current_certificates_by_course() -> dict[str, Certificate]:
     if not current_user.is_authenticated:
         return {}
     return {c.course_slug: c for c in reversed(certificates_of(current_user.id))}
+
+
+@bp.post("/account/certificate-mail")
+@login_required
+def mail_preference() -> Response:
+    """The account page's checkbox: an e-mail when a certificate is issued, or not."""
+    form = CertificateMailForm()
+    if not form.validate_on_submit():
+        abort(400)  # only a missing or stale CSRF token gets here
+    user = get_session().get(User, current_user.id)
+    if user is None:
+        abort(404)
+    user.certificate_mail = bool(form.certificate_mail.data)
+    get_session().commit()
+    flash(_("You will get an e-mail when a certificate is issued to you.") if user.certificate_mail
+          else _("You will no longer get an e-mail when a certificate is issued to you."))
+    return redirect(url_for("account.index") + "#certificates-title")
 
 
 def certificates_of(user_id: int) -> list[Certificate]:

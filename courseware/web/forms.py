@@ -21,6 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 from wtforms.widgets import TextInput
 
+from ..certificates.ids import normalise_public_id
 from ..password_policy import Weakness, password_weakness
 from ..text_safety import has_invisible_characters, has_unsafe_characters, has_visible_letters
 
@@ -176,6 +177,31 @@ class VerifyUploadForm(FlaskForm):
     pdf = FileField(_l("Certificate (PDF file)"), validators=[
         FileRequired(_l("Please choose a PDF file.")),
         FileSize(max_size=4 * 1024 * 1024, message=_l("The file is larger than 4 MB."))])
+
+
+_ID_SHAPE = _l("A certificate ID has 16 letters and digits, as on the certificate: "
+               "XXXX-XXXX-XXXX-XXXX.")
+
+
+class CertificateIdForm(FlaskForm):
+    """A certificate ID typed from paper: a GET form (looking up changes nothing,
+    and the address can be shared), hence no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    certificate = StringField(_l("Certificate ID"), validators=[
+        DataRequired(_l("Please type the certificate ID.")), Length(max=64, message=_ID_SHAPE)],
+        render_kw={"placeholder": "XXXX-XXXX-XXXX-XXXX", "autocapitalize": "characters",
+                   "spellcheck": "false", "size": 22})
+
+    def validate_certificate(self, field: StringField) -> None:
+        if normalise_public_id(field.data or "") is None:
+            raise ValidationError(_ID_SHAPE)
+
+
+class CertificateMailForm(FlaskForm):
+    certificate_mail = BooleanField(_l("E-mail me the link when a certificate is issued to me"))
 
 
 class ShareProgressForm(FlaskForm):

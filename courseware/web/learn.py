@@ -37,6 +37,7 @@ from ..certificates import find_current_certificate
 from ..content import Chapter, Course
 from ..db import get_session
 from ..progress import ChapterState, course_progress
+from .compression import CompressedFiles
 from .page_cache import PageCache
 from .quizzes import chapter_html_with_quizzes
 from .views import course_or_404, learner_progress, previews_drafts, served_language
@@ -92,7 +93,9 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
         page = render_template("learn/chapter.html", course=course, chapter=chapter,
                                progress=progress, previous=previous, following=following,
                                certificate=certificate,
-                               chapter_body=Markup(_BODY_MARKER), csrf_token=csrf_token)  # noqa: S704
+                               chapter_body=Markup(_BODY_MARKER), csrf_token=csrf_token,  # noqa: S704
+                               # code.css (10 KB) only where the chapter has highlighted code
+                               has_code='class="highlight"' in chapter.html)
         return page.replace(_BODY_MARKER, chapter_html_with_quizzes(course, chapter, csrf_token))
 
     if "_flashes" in session or request.query_string:
@@ -100,7 +103,7 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
     # Everything the page shows is in the key; the CSRF token is filled in per session.
     key = (course.slug, course.language, chapter.slug, str(get_locale()), user_id is not None,
            progress.done, progress.state(chapter.slug), certificate.public_id if certificate else None)
-    return Response(_pages().page(key, render), mimetype="text/html")
+    return _pages().response(key, render)
 
 
 def _draft_chapter_page(course: Course, chapter: Chapter) -> Response:
@@ -176,7 +179,16 @@ def asset(course_slug: str, asset: str) -> Response:
         inside = False
     if not inside:
         abort(404)
-    return send_from_directory(course.folder, asset, max_age=3600)
+    response = _compressed_assets().response(course.folder / asset, request)  # SVG drawings
+    if response is None:
+        return send_from_directory(course.folder, asset, max_age=3600)
+    response.cache_control.public = True
+    response.cache_control.max_age = 3600
+    return response
+
+
+def _compressed_assets() -> CompressedFiles:
+    return current_app.extensions.setdefault("courseware.compressed_assets", CompressedFiles())
 
 
 def _course_and_chapter_or_404(course_slug: str, chapter_slug: str,

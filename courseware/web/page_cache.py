@@ -4,15 +4,18 @@ The chapter page is the hottest page of the site and depends on few things:
 the chapter, the interface language, whether the visitor is signed in, and
 how far they are in the course. Rendering it through Jinja (translations, URL
 building, escaping a 20-40 KB body) costs ~1 ms; joining cached bytes around
-the session's CSRF token costs microseconds.
+the session's CSRF token costs microseconds. The gzipped page is made once per
+state too (compression.GzipTemplate: ~2 ms at level 9, then ~5 µs per request).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-from flask import session
+from flask import Response, request, session
 from flask_wtf.csrf import generate_csrf
+
+from .compression import GzipTemplate, preferred_encoding
 
 CSRF_MARKER = "\x00csrf-token\x00"
 
@@ -22,19 +25,41 @@ class PageCache:
 
     def __init__(self, max_pages: int = 2048) -> None:
         self._pages: dict[Hashable, tuple[bytes, ...]] = {}
+        self._gzipped: dict[tuple[Hashable, int], GzipTemplate] = {}
         self._signed: dict[str, str] = {}
         self._max_pages = max_pages
 
     def page(self, key: Hashable, render: Callable[[Callable[[], str]], str]) -> bytes:
         """The page for `key`; `render(csrf_token)` builds it on a miss."""
+        return self._csrf_token().encode().join(self._parts(key, render))
+
+    def response(self, key: Hashable, render: Callable[[Callable[[], str]], str]) -> Response:
+        """The HTML response for `key`, gzipped once per state when the browser accepts it."""
+        if preferred_encoding(request, secret_inside=True) is None:
+            response = Response(self.page(key, render), mimetype="text/html")
+        else:
+            token = self._csrf_token().encode()
+            template = self._gzipped.get((key, len(token)))  # tokens have one length in practice
+            if template is None:
+                template = GzipTemplate.of(self._parts(key, render), len(token))
+                if len(self._gzipped) >= self._max_pages:
+                    self._gzipped.clear()
+                self._gzipped[(key, len(token))] = template
+            response = Response(template.fill(token), mimetype="text/html")
+            response.headers["Content-Encoding"] = "gzip"
+        response.vary.add("Accept-Encoding")
+        return response
+
+    def _parts(self, key: Hashable, render: Callable[[Callable[[], str]], str]) -> tuple[bytes, ...]:
         parts = self._pages.get(key)
         if parts is None:
             html = render(lambda: CSRF_MARKER)
             parts = tuple(piece.encode() for piece in html.split(CSRF_MARKER))
             if len(self._pages) >= self._max_pages:
                 self._pages.clear()  # rare: bounded memory beats an LRU's bookkeeping
+                self._gzipped.clear()
             self._pages[key] = parts
-        return self._csrf_token().encode().join(parts)
+        return parts
 
     def _csrf_token(self) -> str:
         """The session's signed CSRF token, signed once per process.

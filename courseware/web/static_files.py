@@ -4,6 +4,11 @@
 browser (or nginx, or a CDN-less proxy cache) may keep a file for a year and
 never re-validate it: a changed file gets a new URL. Without this, every page
 view re-checked both style sheets (two conditional requests per page).
+
+Style sheets, SVG and JavaScript go out compressed (compression.CompressedFiles:
+brotli or gzip, made once per process). A static response never carries a
+cookie nor `Vary: Cookie` (fast_paths.CachedCookieSessionInterface), so the
+one copy a browser or proxy keeps serves every visitor.
 """
 
 from __future__ import annotations
@@ -12,6 +17,9 @@ import hashlib
 from pathlib import Path
 
 from flask import Flask, Response, request
+from werkzeug.security import safe_join
+
+from .compression import CompressedFiles
 
 YEAR = 365 * 24 * 3600
 
@@ -35,6 +43,18 @@ class StaticVersions:
 
 def init_app(app: Flask) -> None:
     versions = StaticVersions(Path(app.static_folder or ""))
+    compressed = CompressedFiles()
+    send_plain = app.view_functions["static"]
+
+    def static(filename: str) -> Response:
+        path = safe_join(str(versions.folder), filename)
+        response = compressed.response(Path(path), request) if path else None
+        if response is None:
+            return send_plain(filename=filename)
+        response.cache_control.no_cache = True  # unless versioned (below)
+        return response
+
+    app.view_functions["static"] = static
 
     @app.url_defaults
     def _add_version(endpoint: str, values: dict) -> None:

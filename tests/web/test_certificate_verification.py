@@ -239,3 +239,45 @@ def test_when_every_checking_slot_is_taken_the_visitor_is_asked_to_retry(app, vi
     assert response.status_code == 503 and response.headers["Retry-After"] == "30"
     assert verdict(response).startswith("This file could not be checked Too many files")
     assert verdict(upload(visitor, issued[1])).startswith("Authentic certificate")
+
+
+# -- Looking up an ID typed from paper -------------------------------------------------
+
+
+def test_the_page_has_a_box_for_a_certificate_id(visitor):
+    html = visitor.client.get(VERIFY).get_data(as_text=True)
+    assert re.search(r'<form method="get" action="/certificates/verify"[^>]*>', html)
+    assert 'name="certificate"' in html and "Certificate ID" in html
+
+
+@pytest.mark.parametrize("typed", ["{id}", "{lower}", "{bare}"])
+def test_a_typed_id_leads_to_the_certificate_page(visitor, issued, typed):
+    public_id, _ = issued
+    text = typed.format(id=public_id, lower=public_id.lower(), bare=public_id.replace("-", " "))
+    response = visitor.client.get(VERIFY, query_string={"certificate": text})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/certificates/{public_id}"
+
+
+def test_an_id_we_never_issued_is_explained(visitor, issued):
+    response = visitor.client.get(VERIFY, query_string={"certificate": "ABCD-EFGH-JKMN-PQRS"})
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "No certificate has this ID" in html and 'aria-invalid="true"' in html
+    assert 'value="ABCD-EFGH-JKMN-PQRS"' in html  # kept, to correct a character
+
+
+@pytest.mark.parametrize("typed", ["", "ABCD", "ABCD-EFGH-JKMN-PQRU", "x" * 5000, "<script>"])
+def test_a_malformed_id_gets_a_clear_400(visitor, typed):
+    response = visitor.client.get(VERIFY, query_string={"certificate": typed})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    assert "<script>" not in html
+    assert ("16 letters and digits" in html) or ("Please type the certificate ID" in html)
+
+
+def test_the_id_box_in_french(app):
+    client = app.test_client()
+    client.set_cookie("lang", "fr")
+    html = client.get(VERIFY, query_string={"certificate": "nope"}).get_data(as_text=True)
+    assert "16 lettres et chiffres" in html

@@ -383,7 +383,8 @@ def test_nobody_else_sees_the_add_to_profile_link(app, auth, anonymous, second_a
 @pytest.mark.parametrize(("organisation", "expected"), [
     ('organisation:\n  name: Lycée Numérique\n  linkedin_id: "1234"\n',
      [("organizationId", "1234")]),
-    ("organisation:\n  name: Lycée Numérique\n", [("organizationName", "Lycée Numérique")]),
+    # The name printed on the certificate (course.yaml's issuer), not the organisation's.
+    ("organisation:\n  name: Lycée Numérique\n", [("organizationName", "Académie de test")]),
 ], ids=["with-linkedin-id", "name-only"])
 def test_the_course_organisation_goes_to_linkedin(app, app_config, tmp_path, organisation,
                                                   expected):
@@ -521,3 +522,46 @@ def test_names_are_checked_against_the_configured_branding_fonts(app, app_config
         assert claim(auth, "Zoë Ødegård").status_code == 302
     finally:
         close_app(branded)
+
+
+# -- The preview on the certificate page (issue 10) ------------------------------------
+
+
+def test_the_preview_comes_in_two_widths_cached_for_a_year(app, client, auth, anonymous):
+    public_id = learner_with_certificate(auth)
+    html = client.get(f"/certificates/{public_id}").get_data(as_text=True)
+    [img] = re.findall(r'<img src="[^"]+\.png[^>]*>', html)
+    assert f'srcset="/certificates/{public_id}.png?w=600 600w, /certificates/{public_id}.png 1200w"' in img
+    assert 'sizes="' in img and 'fetchpriority="high"' in img
+    assert 'width="1200" height="630"' in img  # no layout shift while it loads
+    sizes = {}
+    for url in (f"/certificates/{public_id}.png?w=600", f"/certificates/{public_id}.png"):
+        response = anonymous.get(url)
+        assert response.status_code == 200 and response.mimetype == "image/png"
+        assert response.cache_control.max_age == 365 * 24 * 3600
+        assert response.cache_control.public and response.cache_control.immutable
+        assert response.headers.get("Content-Encoding") is None
+        sizes[url] = len(response.data)
+    assert min(sizes.values()) < 20_000 and max(sizes.values()) < 25_000
+    assert anonymous.get(f"/certificates/{public_id}.png?w=601").status_code == 404
+    assert anonymous.get(f"/certificates/{public_id}.png?w=abc").status_code == 404
+
+
+def test_the_issuer_is_one_name_on_the_pdf_the_page_and_linkedin(app, app_config, tmp_path,
+                                                                   anonymous):
+    """The demo course names an issuer and an organisation: LinkedIn used to get the other."""
+    content = tmp_path / "content-issuer"
+    write_course(content / "basics", COURSE_YAML + "organisation:\n  name: Lycée Numérique\n")
+    organised = create_app({**app_config, "CONTENT_DIR": str(content)})
+    try:
+        auth = Auth(english(organised.test_client()))
+        public_id = learner_with_certificate(auth)
+        page = Page(auth.client.get(f"/certificates/{public_id}").get_data(as_text=True))
+        [add] = [link for link in page.links if "linkedin.com/profile/add" in link]
+        assert ("organizationName", "Académie de test") in parse_qsl(urlsplit(add).query)
+        copied = {i["value"] for i in page.inputs if "readonly" in i}
+        assert "Académie de test" in copied and "Lycée Numérique" not in copied
+        pdf = text_of_pdf(tmp_path, auth.client.get(f"/certificates/{public_id}.pdf").data)
+        assert "Académie de test" in pdf
+    finally:
+        close_app(organised)

@@ -72,9 +72,11 @@ MATRIX: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
     ("GET", "/instructor/<course_slug>/"): ("/instructor/basics/?language=fr", INSTRUCTORS),
     ("GET", "/instructor/<course_slug>/analytics.csv"): ("/instructor/basics/analytics.csv",
                                                           INSTRUCTORS),
+    # Public on purpose: it tells crawlers to keep out of the rows above.
+    ("GET", "/robots.txt"): ("/robots.txt", frozenset(ROLES)),
 }
 
-AREAS = ("/admin", "/organisations", "/instructor")
+AREAS = ("/admin", "/organisations", "/instructor", "/robots.txt")
 
 
 def test_every_admin_and_organisation_route_is_in_the_matrix(app):
