@@ -6,11 +6,14 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
+from sqlalchemy import select
 
 from courseware import create_app
-from courseware.db import dispose_engines, get_engine
+from courseware.db import dispose_engines, get_engine, get_session
 from courseware.migrate import upgrade_database
+from courseware.models import User
 from tests.helpers import Auth, csrf_token
 from tests.web.conftest import english_client
 
@@ -131,6 +134,29 @@ def test_production_hasher_uses_strong_parameters(app_config):
         # OWASP minimum for Argon2id: 19 MiB of memory, 2 passes.
         assert hasher.memory_cost >= 19 * 1024
         assert hasher.time_cost >= 2
+    finally:
+        dispose_engines(app)
+
+
+def test_a_password_hashed_with_the_former_parameters_still_logs_in(app_config):
+    # Accounts created before the switch to OWASP's parameters carry argon2-cffi's
+    # defaults in their hash: they log in, and the hash is renewed with today's.
+    app = create_app({**app_config, "FAST_PASSWORD_HASH": False})
+    try:
+        upgrade_database(get_engine(app))
+        auth = Auth(english_client(app))
+        auth.signup(email="old@example.org")
+        auth.client.post("/logout", data={"csrf_token": auth.token("/account/")})
+        with app.app_context():
+            user = get_session().scalar(select(User).where(User.email == "old@example.org"))
+            user.password_hash = PasswordHasher().hash(PASSWORD)  # the former defaults
+            get_session().commit()
+        assert auth.login("old@example.org", PASSWORD).status_code == 302
+        assert auth.client.get("/account/").status_code == 200
+        with app.app_context():
+            renewed = get_session().scalar(select(User.password_hash)
+                                           .where(User.email == "old@example.org"))
+        assert "m=65536,t=3,p=4" not in renewed and "m=19456,t=2,p=1" in renewed
     finally:
         dispose_engines(app)
 
