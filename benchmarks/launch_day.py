@@ -148,6 +148,8 @@ local entries = {
 %(entries)s
 }
 local counter = 0
+local follow_pdf = %(follow_pdf)s
+local pending = {}  -- certificate PDFs to download, from the claims' redirects
 statuses = {}
 
 function init(args)
@@ -156,6 +158,10 @@ function init(args)
 end
 
 function request()
+  if #pending > 0 then
+    -- The claimant downloads the new certificate: its first download renders and signs it.
+    return wrk.format("GET", table.remove(pending, 1), {["User-Agent"] = "%(agent)s"}, nil)
+  end
   counter = counter %% #entries + 1
   local entry = entries[counter]
   local headers = {["User-Agent"] = "%(agent)s"}
@@ -172,6 +178,9 @@ end
 
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  if follow_pdf and status == 302 and headers["Location"] then
+    table.insert(pending, (headers["Location"]:gsub("^https?://[^/]+", "")) .. ".pdf")
+  end
 end
 
 function done(summary, latency, requests)
@@ -193,9 +202,10 @@ class Action:
     name: str
     share: float  # of the offered requests per second
     connections: int
-    expected: int  # the status every answer must have
+    expected: tuple[int, ...]  # the statuses an answer may have
     entries: tuple[tuple[str, str, str, str], ...]  # (method, path, cookie, body)
     rate: float = 0.0  # offered requests/s, set by offered()
+    follow_pdf: bool = False  # download the certificate a claim redirects to
 
     def delay_ms(self) -> int:
         """The pause per connection that offers `rate` (less a few ms for the answer itself)."""
@@ -205,7 +215,8 @@ class Action:
         lines = ",\n".join("  {" + ", ".join(_lua_string(part) for part in entry) + "}"
                            for entry in self.entries)
         path = folder / (re.sub(r"\W+", "-", self.name) + ".lua")
-        path.write_text(_LUA % {"entries": lines, "agent": USER_AGENT, "delay_ms": self.delay_ms()}
+        path.write_text(_LUA % {"entries": lines, "agent": USER_AGENT, "delay_ms": self.delay_ms(),
+                                "follow_pdf": "true" if self.follow_pdf else "false"}
                         + _STATUS_HOOK)
         return path
 
@@ -249,12 +260,13 @@ def build_actions(course: Course, readers: list[Learner], claimers: list[Learner
     # Shares of a launch day's requests (sign-ups take the rest, SIGNUP_SHARE): mostly
     # reading, one answer to a quiz per dozen page views, a claim per hundred and fifty.
     return [
-        Action("anonymous reading", 0.45, 16, 200, tuple(anonymous)),
-        Action("logged-in reading", 0.37, 12, 200, tuple(reading)),
-        Action("quiz submission", 0.07, 6, 303, tuple(quizzes)),
-        Action("certificate claim", 0.006, 2, 302, tuple(claims)),
-        Action("certificate PDF", 0.024, 2, 200, tuple(pdfs)),
-        Action("verification page", 0.05, 4, 200, tuple(verifications)),
+        Action("anonymous reading", 0.45, 16, (200,), tuple(anonymous)),
+        Action("logged-in reading", 0.37, 12, (200,), tuple(reading)),
+        Action("quiz submission", 0.07, 6, (303,), tuple(quizzes)),
+        # A claim (302) then the download of that new certificate (200): half each.
+        Action("claim + new PDF", 0.012, 2, (302, 200), tuple(claims), follow_pdf=True),
+        Action("certificate PDF", 0.018, 2, (200,), tuple(pdfs)),
+        Action("verification page", 0.05, 4, (200,), tuple(verifications)),
     ]
 
 
@@ -281,7 +293,7 @@ class Measured:
 def parse_action(action: Action, output: str) -> Measured:
     values = dict(re.findall(r"^(\w+) (\d+)$", output, re.MULTILINE))
     statuses = {int(s): int(c) for s, c in re.findall(r"^status (\d+): (\d+)$", output, re.MULTILINE)}
-    unexpected = sum(count for status, count in statuses.items() if status != action.expected)
+    unexpected = sum(count for status, count in statuses.items() if status not in action.expected)
     return Measured(action.name, int(values["requests"]), int(values["duration_us"]) / 1e6,
                     int(values["p95_us"]) / 1000, int(values["p99_us"]) / 1000,
                     unexpected + int(values["socket_errors"]), statuses)
@@ -408,11 +420,14 @@ def database_backends_cpu(database: str) -> dict[int, float]:
 
 @dataclass
 class CpuShares:
+    """Percentages of both cores over one run, and the CPU seconds behind them."""
     server: float
     database: float
     load: float
     idle: float
     other: float
+    server_seconds: float = 0.0
+    database_seconds: float = 0.0
 
 
 @contextmanager
@@ -432,7 +447,8 @@ def cpu_accounting(server_pid: int, database: str | None, out: list[CpuShares]) 
             - load0.user - load0.system - load0.children_user - load0.children_system)
     total = (busy1 - busy0) + (idle1 - idle0)
     shares = [100 * value / total for value in (server, db, load, idle1 - idle0)]
-    out.append(CpuShares(*shares, other=100 - sum(shares)))
+    out.append(CpuShares(*shares, other=100 - sum(shares), server_seconds=server,
+                         database_seconds=db))
 
 
 # --------------------------------------------------------------------------- one backend
@@ -460,8 +476,26 @@ def one_run(server_url: str, instance: Path, actions: list[Action], duration: in
     return results + signups.results()
 
 
+def cost_per_action(server_pid: int, server_url: str, instance: Path, actions: list[Action],
+                    workdir: Path, seconds: int = 5) -> dict[str, float]:
+    """The app server's CPU ms per request of each action run alone, unpaced."""
+    costs = {}
+    for action in actions:
+        before = cpu_seconds(server_pid)
+        process = start_wrk(replace(action, rate=0), server_url + "/", seconds, workdir)
+        stdout, stderr = process.communicate(timeout=seconds + 60)
+        measured = parse_action(action, stdout)
+        costs[action.name] = 1000 * (cpu_seconds(server_pid) - before) / max(1, measured.requests)
+    before = cpu_seconds(server_pid)
+    with SignupTraffic(server_url, instance, seconds, rate=0) as signups:
+        pass
+    sign_ups = sum(len(t) for t in signups.timings.values())
+    costs["sign-up (form, POST, link)"] = 1000 * (cpu_seconds(server_pid) - before) / max(1, sign_ups)
+    return costs
+
+
 def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse.Namespace
-                  ) -> tuple[list[list[Measured]], list[CpuShares], list[str]]:
+                  ) -> tuple[list[list[Measured]], list[CpuShares], list[str], dict[str, float]]:
     instance = workdir / backend / "instance"
     instance.mkdir(parents=True)
     database = None if backend == "sqlite" else args.pg_database
@@ -496,7 +530,9 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
             errors = sum(m.errors for m in runs[-1])
             print(f"[{backend}] run {number + 1}/{args.runs}: {total:.0f} req/s mixed, {errors} errors, "
                   f"CPU idle {cpu[-1].idle:.0f}%, load {loads[-1]}", flush=True)
-    return runs, cpu, loads
+        costs = (cost_per_action(server_pid, server.url, instance, actions, workdir)
+                 if args.cost else {})
+    return runs, cpu, loads, costs
 
 
 # --------------------------------------------------------------------------- report
@@ -538,6 +574,8 @@ def main() -> int:
     parser.add_argument("--backend", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--pg-database", default=POSTGRES_BENCH_DB,
                         help=f"PostgreSQL database to DROP and recreate (default {POSTGRES_BENCH_DB})")
+    parser.add_argument("--cost", action="store_true",
+                        help="then run each action alone for 5 s: the app's CPU per request of each")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs)")
     args = parser.parse_args()
     if not 5 <= args.duration <= 120:
@@ -557,9 +595,9 @@ def main() -> int:
     try:
         content_dir, content_note = choose_content(workdir)
         for backend in backends:
-            runs, cpu, loads = bench_backend(backend, content_dir, workdir, args)
+            runs, cpu, loads, costs = bench_backend(backend, content_dir, workdir, args)
             rows += median_table(backend, runs)
-            summaries.append((backend, cpu, loads, runs))
+            summaries.append((backend, cpu, loads, runs, costs))
     except BaseException:
         print(f"\nbenchmark failed; logs kept in {workdir}", file=sys.stderr)
         raise
@@ -569,13 +607,23 @@ def main() -> int:
           f"{os.cpu_count()} CPUs; medians over the runs, errors summed")
     print_rows(rows)
     print()
-    for backend, cpu, loads, runs in summaries:
+    for backend, cpu, loads, runs, costs in summaries:
+        if costs:
+            print(f"{backend}: app CPU ms per request, each action alone: "
+                  + ", ".join(f"{name} {ms:.2f}" for name, ms in costs.items()))
         def med(attribute: str, shares: list[CpuShares] = cpu) -> float:
             return statistics.median(getattr(share, attribute) for share in shares)
         print(f"{backend}: CPU of both cores (median): app server {med('server'):.0f}%, "
               f"database backends {med('database'):.0f}%, load generators {med('load'):.0f}%, "
               f"other processes {med('other'):.0f}%, idle {med('idle'):.0f}%; "
               f"load average before each run: {' | '.join(loads)}")
+        # CPU per request hardly depends on the other load on the machine: the steady figure.
+        counts = [sum(m.requests for m in run) for run in runs]
+        app_ms = statistics.median(1000 * c.server_seconds / n for c, n in zip(cpu, counts, strict=True))
+        db_ms = statistics.median(1000 * c.database_seconds / n for c, n in zip(cpu, counts, strict=True))
+        print(f"{backend}: CPU per mixed request: app server {app_ms:.2f} ms, database backends "
+              f"{db_ms:.2f} ms: two cores of their own would serve about "
+              f"{2000 / (app_ms + db_ms):.0f} req/s of this mix at full use")
         bad = {m.action: m.statuses for run in runs for m in run if m.errors and m.statuses}
         if bad:
             print(f"{backend}: unexpected statuses: {bad}")
