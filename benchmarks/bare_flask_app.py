@@ -1,6 +1,6 @@
 """The baseline: a bare Flask app serving a fixed HTML page of a given size.
 
-Served by courseware's own `run_gunicorn`, so the gunicorn configuration
+Served with courseware's own gunicorn options (`server.gunicorn_options`), so the gunicorn configuration
 (2 threaded workers, preload, access log, timeout) is exactly the one
 `courseware serve` uses: the only difference left is the app.
 
@@ -40,9 +40,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
 
-    from courseware.server import run_gunicorn
+    from courseware.server import _Gunicorn, gunicorn_options
 
-    run_gunicorn(make_app(args.size), host=args.host, port=args.port, workers=args.workers)
+    app = make_app(args.size)
+    options = gunicorn_options(app, host=args.host, port=args.port, workers=args.workers)
+    # courseware's post_fork reopens database pools and starts mail delivery: this app has
+    # neither. Everything else (worker class, threads, preload, timeouts) is the same.
+    options["post_fork"] = lambda _server, _worker: None
+    _Gunicorn(app, options).run()
 
 
 if __name__ == "__main__":
