@@ -1,20 +1,22 @@
 """A national launch day: every kind of visitor at once, against real `courseware serve` processes.
 
-    .venv/bin/python benchmarks/launch_day.py [--duration 30] [--runs 3]
-                                              [--backend sqlite|postgresql|both]
+    .venv/bin/python benchmarks/launch_day.py [--duration 30] [--runs 3] [--rate 650]
+                                              [--backend sqlite|postgresql|both] [--cost]
 
 For each backend it starts `courseware serve --workers 2` (gunicorn, through
 tests/live_server.py), prepares learners through the real forms (sign-up, the
 confirmation mail, quizzes passed, a certificate claimed), then runs every action
-of the mix AT THE SAME TIME for `--duration` seconds, `--runs` times:
+of the mix AT THE SAME TIME for `--duration` seconds, `--runs` times, offered at
+`--rate` requests/s in all:
 
 - one wrk process per action (wrk's Lua keeps each action's own latency histogram
   and counts its statuses): anonymous reading (home, course page, chapter pages),
   logged-in reading (chapter pages), quiz submissions (right and wrong answers;
-  a right one completes the chapter), certificate claims (each one issues, renders
-  and signs a certificate), certificate PDF downloads, verification page views;
-- Python threads for sign-ups (form, then POST: Argon2 with the library's defaults,
-  a mail queued) and a "mailbox" thread that opens each confirmation link it finds
+  a right one completes the chapter), certificate claims (each one issues a
+  certificate, then its first download renders and signs it), downloads of
+  certificates issued before, verification page views;
+- Python threads for sign-ups (form, then POST: Argon2id as configured in
+  courseware/passwords.py, a mail queued) and a "mailbox" thread that opens each confirmation link it finds
   in the instance's mail folder, as a learner reading their mail would.
 
 It prints, per action, the median over the runs of requests/s, p95 and p99, the
