@@ -1,6 +1,6 @@
 """The baseline: a bare Flask app serving a fixed HTML page of a given size.
 
-Served by courseware's own `run_gunicorn`, so the gunicorn configuration
+Served with courseware's own gunicorn options (`server.gunicorn_options`), so the gunicorn configuration
 (2 threaded workers, preload, access log, timeout) is exactly the one
 `courseware serve` uses: the only difference left is the app.
 

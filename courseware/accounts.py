@@ -198,12 +198,15 @@ _DUMMY_PASSWORD = secrets.token_urlsafe(16)
 def authenticate(session: Session, hasher: PasswordHasher, email: str,
                  password: str) -> User | None:
     user = session.scalar(select(User).where(User.email == normalise_email(email)))
-    if user is None:
-        verify_password(hasher, _dummy_hash(hasher), password)
+    stored_hash = user.password_hash if user is not None else None
+    # Argon2 takes tens of ms: end the read before it. On SQLite a session's
+    # transaction holds the write lock, and every write of the site waited for
+    # each log-in's hashing. (The user is read again, by key, when next used.)
+    session.rollback()
+    stored_hash = stored_hash or _dummy_hash(hasher)
+    if not verify_password(hasher, stored_hash, password) or user is None:
         return None
-    if not verify_password(hasher, user.password_hash, password):
-        return None
-    if hasher.check_needs_rehash(user.password_hash):
+    if hasher.check_needs_rehash(stored_hash):
         user.password_hash = hasher.hash(password)
         session.commit()
     return user

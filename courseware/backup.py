@@ -97,7 +97,8 @@ def create_backup(engine: Engine, instance_dir: Path, destination: Path,
         created_at=(now or datetime.now(UTC)).isoformat(timespec="seconds"),
         backend=engine.dialect.name, schema_revision=_schema_revision(engine),
         counts=row_counts(engine))
-    destination.parent.mkdir(parents=True, exist_ok=True)
+    # A new folder for archives is the owner's only, like the instance folder it is in.
+    destination.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     with tempfile.TemporaryDirectory(prefix="courseware-backup-") as scratch:
         work = Path(scratch)
         if engine.dialect.name == "sqlite":

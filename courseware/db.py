@@ -97,10 +97,26 @@ def request_connection() -> Connection:
     return g.db_connection
 
 
+def read_session() -> Session:
+    """An ORM session for a request that only reads, on its autocommit connection.
+
+    The request's ORM session is a writer: on SQLite it takes the write lock
+    (BEGIN IMMEDIATE) at its first query, so a public page that only looks up a
+    record queued behind every write of the site; on PostgreSQL it costs a ping,
+    a BEGIN and a ROLLBACK around the one SELECT. Measured in
+    benchmarks/launch_day.py, where verification pages and PDF downloads waited
+    tens of ms for a few ms of work. Never write through it.
+    """
+    if "db_read_session" not in g:
+        g.db_read_session = Session(bind=request_connection(), expire_on_commit=False)
+    return g.db_read_session
+
+
 def _close_session(_exc: BaseException | None) -> None:
-    session = g.pop("db_session", None)
-    if session is not None:
-        session.close()
+    for key in ("db_read_session", "db_session"):
+        session = g.pop(key, None)
+        if session is not None:
+            session.close()
     connection = g.pop("db_connection", None)
     if connection is not None:
         connection.close()

@@ -39,7 +39,7 @@ from ..certificates import (
 from ..certificates.linkedin import add_to_profile_url, share_url
 from ..certificates.preview import PREVIEW_WIDTHS
 from ..certificates.verdict_wording import verdict_wording
-from ..db import get_session
+from ..db import get_session, read_session
 from ..extensions import limiter
 from ..models import Certificate, User
 from ..progress import completed_chapter_slugs
@@ -155,7 +155,8 @@ def _verification_url(public_id: str) -> str:
 
 def _certificate_or_404(public_id: str) -> Certificate:
     canonical = normalise_public_id(public_id)
-    certificate = find_certificate(get_session(), canonical) if canonical else None
+    # Public pages and files only read: no write lock, no transaction (db.read_session).
+    certificate = find_certificate(read_session(), canonical) if canonical else None
     if certificate is None:
         abort(404)
     return certificate

@@ -33,13 +33,14 @@ def _is_disk_full(error: BaseException) -> bool:
 
 
 def _unavailable(error: BaseException) -> tuple[str | Response, int]:
-    session = g.pop("db_session", None)
-    if session is not None:
-        try:
-            session.rollback()
-            session.close()
-        except Exception:  # noqa: BLE001, S110 - the connection is gone already
-            pass
+    for key in ("db_session", "db_read_session"):
+        session = g.pop(key, None)
+        if session is not None:
+            try:
+                session.rollback()
+                session.close()
+            except Exception:  # noqa: BLE001, S110 - the connection is gone already
+                pass
     g.pop("db_connection", None)
     # The page layout asks who is signed in, which needs the database: show the
     # outage page as to a visitor instead.

@@ -13,7 +13,8 @@ from flask import Blueprint, Response
 bp = Blueprint("robots", __name__)
 
 DISALLOWED = (
-    "/account/", "/admin/", "/organisations/", "/instructor/", "/password/", "/signup/confirm/", "/invitations/",
+    "/account/", "/admin/", "/organisations/", "/instructor/", "/password/", "/signup/confirm/",
+    "/invitations/",
     "/go/", "/language", "/logout", "/metrics", "/courses/*/certificate",
     "/courses/*/*/quiz/", "/certificates/*.pdf$",
 )

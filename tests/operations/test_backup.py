@@ -57,6 +57,7 @@ def test_restore_gives_back_learners_progress_and_verifiable_certificates(
     manifest = create_backup(engine, instance_with_keys, archive)
     assert manifest.counts == {"users": 2, "chapter_progress": 4, "certificates": 1}
     assert stat.S_IMODE(archive.stat().st_mode) == 0o600  # it holds the signing key
+    assert stat.S_IMODE(archive.parent.stat().st_mode) == 0o700  # a folder it made
     with tarfile.open(archive) as contents:
         names = set(contents.getnames())
     assert {"manifest.json", "secret_key", "signing-key.pem", "signing-cert.pem"} <= names

@@ -565,3 +565,25 @@ def test_the_issuer_is_one_name_on_the_pdf_the_page_and_linkedin(app, app_config
         assert "Académie de test" in pdf
     finally:
         close_app(organised)
+
+
+def test_the_public_page_and_files_answer_while_a_write_is_under_way(app, auth, anonymous):
+    """A look-up only reads: it neither waits for nor blocks the site's writes
+    (on SQLite an ORM session would take the write lock and wait for it)."""
+    public_id = learner_with_certificate(auth)
+    paths = [f"/certificates/{public_id}", f"/certificates/{public_id}.pdf",
+             f"/certificates/{public_id}.png"]
+
+    def without_token(body: bytes) -> bytes:  # signed tokens carry the second they were made
+        return re.sub(rb'name="csrf_token" value="[^"]*"', b"", body)
+
+    before = {path: without_token(anonymous.get(path).data) for path in paths}
+    with get_engine(app).connect() as writer:
+        writer = writer.execution_options(sqlite_immediate=True)
+        with writer.begin() as transaction:
+            writer.execute(User.__table__.update().values(name=User.name))  # holds the write lock
+            for path in paths:
+                response = anonymous.get(path)
+                assert response.status_code == 200, path
+                assert without_token(response.data) == before[path], path
+            transaction.rollback()

@@ -26,7 +26,8 @@ def test_the_course_and_the_public_pages_may_be_crawled(client):
 
 def test_private_and_secret_pages_are_disallowed(client):
     robots = parsed(client)
-    for path in ("/account/", "/account/export.json", "/admin/", "/admin/users", "/instructor/basics/", "/organisations/",
+    for path in ("/account/", "/account/export.json", "/admin/", "/admin/users", "/instructor/basics/",
+                 "/organisations/",
                  "/organisations/a/report.csv", "/password/reset/sometoken", "/password/forgot",
                  "/signup/confirm/sometoken", "/invitations/sometoken", "/go/k7m2qx", "/metrics"):
         assert not robots.can_fetch("Googlebot", path), path

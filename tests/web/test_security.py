@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import Iterator
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
+from sqlalchemy import select
 
 from courseware import create_app
-from courseware.db import dispose_engines, get_engine
+from courseware.db import dispose_engines, get_engine, get_session
 from courseware.migrate import upgrade_database
+from courseware.models import User
 from tests.helpers import Auth, csrf_token
 from tests.web.conftest import english_client
 
@@ -133,6 +137,69 @@ def test_production_hasher_uses_strong_parameters(app_config):
         assert hasher.time_cost >= 2
     finally:
         dispose_engines(app)
+
+
+def test_a_password_hashed_with_the_former_parameters_still_logs_in(app_config):
+    # Accounts created before the switch to OWASP's parameters carry argon2-cffi's
+    # defaults in their hash: they log in, and the hash is renewed with today's.
+    app = create_app({**app_config, "FAST_PASSWORD_HASH": False})
+    try:
+        upgrade_database(get_engine(app))
+        auth = Auth(english_client(app))
+        auth.signup(email="old@example.org")
+        auth.client.post("/logout", data={"csrf_token": auth.token("/account/")})
+        with app.app_context():
+            user = get_session().scalar(select(User).where(User.email == "old@example.org"))
+            user.password_hash = PasswordHasher().hash(PASSWORD)  # the former defaults
+            get_session().commit()
+        assert auth.login("old@example.org", PASSWORD).status_code == 302
+        assert auth.client.get("/account/").status_code == 200
+        with app.app_context():
+            renewed = get_session().scalar(select(User.password_hash)
+                                           .where(User.email == "old@example.org"))
+        assert "m=65536,t=3,p=4" not in renewed and "m=19456,t=2,p=1" in renewed
+    finally:
+        dispose_engines(app)
+
+
+class LockProbingHasher(PasswordHasher):
+    """The real hasher, noting at each verification whether another connection could
+    take SQLite's write lock at that moment."""
+
+    def __init__(self, database_file: str) -> None:
+        super().__init__(time_cost=1, memory_cost=1024, parallelism=1)  # the suite's cheap ones
+        self.database_file = database_file
+        self.writable: list[bool] = []
+
+    def verify(self, hash: str | bytes, password: str | bytes) -> bool:  # noqa: A002 - the base's name
+        probe = sqlite3.connect(self.database_file, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            self.writable.append(True)
+        except sqlite3.OperationalError:
+            self.writable.append(False)
+        finally:
+            probe.close()
+        return super().verify(hash, password)
+
+
+def test_logging_in_leaves_the_database_free_for_writes_while_hashing(app, auth):
+    # Argon2 takes tens of ms: a log-in holding SQLite's write lock meanwhile made
+    # every completion, quiz answer and sign-up of the site wait for it.
+    engine = get_engine(app)
+    if engine.dialect.name != "sqlite":
+        pytest.skip("PostgreSQL has no database-wide write lock")
+    auth.signup()
+    auth.logout()
+    hasher = LockProbingHasher(str(engine.url.database))
+    app.extensions["courseware.hasher"] = hasher
+    assert auth.login().status_code == 302
+    assert auth.client.get("/account/").status_code == 200
+    auth.logout()
+    auth.login(password="pas le bon mot de passe")
+    auth.login(email="personne@example.org")
+    assert hasher.writable == [True, True, True]
 
 
 @pytest.fixture
