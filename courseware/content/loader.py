@@ -42,6 +42,7 @@ from .translations import (
     translation_folders,
     translation_status,
 )
+from .typography import typographic
 
 COURSE_FILE = "course.yaml"
 REQUIRED_COURSE_FIELDS = ("slug", "title", "language", "issuer")
@@ -159,9 +160,9 @@ def load_course(folder: Path) -> tuple[Course | None, list[Problem]]:
         return None, problems
     course = Course(
         slug=slug,
-        title=str(meta["title"]).strip(),
+        title=typographic(str(meta["title"]).strip()),
         language=language,
-        summary=str(meta.get("summary") or "").strip(),
+        summary=typographic(str(meta.get("summary") or "").strip()),
         issuer=str(meta["issuer"]).strip(),
         organisation=organisation,
         chapters=published,
@@ -331,7 +332,7 @@ def _render(source: _ChapterSource, position: int, folder: Path, slugs_by_file: 
     minutes = source.meta.get("minutes") or max(1, math.ceil(words / WORDS_PER_MINUTE))
     return Chapter(
         slug=source.slug,
-        title=str(source.meta["title"]).strip(),
+        title=typographic(str(source.meta["title"]).strip()),
         position=position,
         minutes=int(minutes),
         words=words,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .image_size import image_size
 from .model import Presentation, Problem
+from .typography import typographic
 
 _COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 COVER_TYPES = (".svg", ".png", ".jpg", ".jpeg", ".webp")
@@ -62,4 +63,5 @@ def read_presentation(meta: dict, folder: Path, course_file: Path, problems: lis
         problem("outcomes", f"'outcomes' must be a list of at most {MAX_OUTCOMES} short lines")
         outcomes = []
     return Presentation(cover=cover, cover_size=cover_size, accent=accent.lower() if accent else None,
-                        audience=audience.strip(), outcomes=tuple(o.strip() for o in outcomes))
+                        audience=typographic(audience.strip()),
+                        outcomes=tuple(typographic(o.strip()) for o in outcomes))

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import Chapter, Course, Problem
+from .typography import typographic
 
 TRANSLATED_FROM = "translated_from"
 HASH_LENGTH = 12
@@ -197,14 +198,15 @@ def translated_course(original: Course, meta: dict[str, Any], chapters: tuple[Ch
     return dataclasses.replace(
         original,
         language=str(meta["language"]).strip(),
-        title=str(meta["title"]).strip(),
-        summary=str(meta.get("summary") or original.summary).strip(),
+        title=typographic(str(meta["title"]).strip()),
+        summary=typographic(str(meta.get("summary") or original.summary).strip()),
         issuer=str(meta.get("issuer") or original.issuer).strip(),
         # Cover and colour are the original's; the words on the home page are translated.
         presentation=dataclasses.replace(
             original.presentation,
-            audience=str(meta.get("audience") or original.presentation.audience).strip(),
-            outcomes=tuple(str(line).strip() for line in meta["outcomes"]) if meta.get("outcomes")
+            audience=typographic(str(meta.get("audience") or original.presentation.audience).strip()),
+            outcomes=tuple(typographic(str(line).strip()) for line in meta["outcomes"])
+            if meta.get("outcomes")
             else original.presentation.outcomes),
         chapters=chapters,
         draft_chapters=draft_chapters,

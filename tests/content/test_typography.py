@@ -44,3 +44,15 @@ def test_french_gets_apostrophes_and_guillemets_everywhere_but_in_code(tmp_path)
 def test_english_gets_curly_quotes(tmp_path):
     chapter = _chapter(tmp_path, COURSE_YAML.replace("language: fr", "language: en"))
     assert "L’IA n’est pas magique : on parle de “données”." in chapter.html
+
+
+def test_titles_summary_and_outcomes_typed_in_yaml_get_typographic_apostrophes(tmp_path):
+    course_yaml = (COURSE_YAML.replace("title: Les bases", "title: Les bases de l'IA")
+                   + "summary: \"Ce qu'il faut savoir\"\noutcomes:\n  - \"Repérer l'IA\"\n")
+    write_course(tmp_path / "content" / "basics", course_yaml,
+                 chapters={"01-a.md": ("Qu'est-ce que l'IA ?", "## Texte\n\nBonjour.\n")})
+    course = load_library(tmp_path / "content").courses[0]
+    # Every output (pages, certificates, reports, the dashboard) reads these once-made texts.
+    assert (course.title, course.summary) == ("Les bases de l’IA", "Ce qu’il faut savoir")
+    assert course.chapters[0].title == "Qu’est-ce que l’IA ?"
+    assert course.presentation.outcomes == ("Repérer l’IA",)
