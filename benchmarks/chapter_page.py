@@ -496,7 +496,12 @@ def print_table(rows: list[tuple[str, Result, Result]]) -> None:
         lines.append((backend, r.scenario, f"{r.requests_per_s:.0f}", f"{r.p50_ms:.1f}",
                       f"{r.p99_ms:.1f}", str(r.errors), f"{r.requests_per_s / bare.requests_per_s:.2f}",
                       f"{r.cpu_ms:.2f}" if r.cpu_ms is not None else "-", cpu_ratio))
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    print_aligned(lines)
+
+
+def print_aligned(lines: list[tuple[str, ...]]) -> None:
+    """A header line, a rule, then the rows: two text columns, the rest right-aligned figures."""
+    widths = [max(len(line[i]) for line in lines) for i in range(len(lines[0]))]
     for number, line in enumerate(lines):
         print("  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i])
                         for i, cell in enumerate(line)))

@@ -57,6 +57,7 @@ from chapter_page import (  # noqa: E402
     cpu_seconds,
     csrf_token,
     load_average,
+    print_aligned,
     serve_process,
 )
 
@@ -556,14 +557,7 @@ def median_table(backend: str, runs: list[list[Measured]]) -> list[tuple[str, ..
 
 
 def print_rows(rows: list[tuple[str, ...]]) -> None:
-    header = ("backend", "action", "req/s", "p95 ms", "p99 ms", "errors")
-    lines = [header, *rows]
-    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
-    for number, line in enumerate(lines):
-        print("  ".join(cell.ljust(widths[i]) if i < 2 else cell.rjust(widths[i])
-                        for i, cell in enumerate(line)))
-        if number == 0:
-            print("  ".join("-" * width for width in widths))
+    print_aligned([("backend", "action", "req/s", "p95 ms", "p99 ms", "errors"), *rows])
 
 
 def main() -> int:
