@@ -15,6 +15,7 @@ from flask import Flask
 from sqlalchemy.orm import Session
 
 from courseware.accounts import create_user
+from courseware.content.translations import source_hash
 from courseware.db import get_engine
 from tests.analytics.fixture import quiz_course
 from tests.helpers import Auth
@@ -37,7 +38,15 @@ def chapter_rows(html: str) -> list[list[str]]:
 @pytest.fixture
 def course_dir(tmp_path: Path) -> Path:
     content = tmp_path / "content"
-    quiz_course(content)
+    course = quiz_course(content)
+    # An English version (same words will do), so the English learner reads, and is
+    # counted, in English: events carry the language the course was served in.
+    english = course / "en"
+    english.mkdir()
+    (english / "course.yaml").write_text("language: en\ntitle: The basics\n", encoding="utf-8")
+    for chapter in course.glob("*.md"):
+        (english / chapter.name).write_text(chapter.read_text(encoding="utf-8").replace(
+            "---\n", f"---\ntranslated_from: {source_hash(chapter)}\n", 1), encoding="utf-8")
     return content
 
 
