@@ -184,12 +184,12 @@ class LockProbingHasher(PasswordHasher):
         return super().verify(hash, password)
 
 
+# SQLite only: PostgreSQL has no database-wide write lock to hold.
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 def test_logging_in_leaves_the_database_free_for_writes_while_hashing(app, auth):
     # Argon2 takes tens of ms: a log-in holding SQLite's write lock meanwhile made
     # every completion, quiz answer and sign-up of the site wait for it.
     engine = get_engine(app)
-    if engine.dialect.name != "sqlite":
-        pytest.skip("PostgreSQL has no database-wide write lock")
     auth.signup()
     auth.logout()
     hasher = LockProbingHasher(str(engine.url.database))
