@@ -183,6 +183,10 @@ def login() -> str | Response | tuple[str, int]:
             return redirect(safe_next_url(form.next.data, url_for("main.home")))
         account.count_failure()
         form.password.errors.append(_("Wrong e-mail address or password."))
+        # Said after every failure, so it tells nothing about the account: a learner who
+        # has not opened the sign-up mail yet otherwise thinks the password is wrong.
+        form.password.errors.append(_("Just signed up? Open the link we e-mailed you first. If "
+                                      "the password was right, we have sent you the link again."))
     return render_template("auth/login.html", form=form), 400 if form.errors else 200
 
 

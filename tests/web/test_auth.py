@@ -175,8 +175,12 @@ def test_a_tampered_confirmation_link_is_refused(app, client, auth):
 
 def test_logging_in_before_confirming_mails_the_link_again(app, auth):
     post_signup(auth)
-    assert auth.login().status_code == 400
-    assert auth.login(password="pas le bon mot de passe").status_code == 400
+    right, wrong = auth.login(), auth.login(password="pas le bon mot de passe")
+    assert right.status_code == wrong.status_code == 400
+    # The same words either way (sign-up must not tell which addresses are taken),
+    # and they tell the learner what to do.
+    hint = "Just signed up? Open the link we e-mailed you first."
+    assert hint in right.get_data(as_text=True) and hint in wrong.get_data(as_text=True)
     links = [m for m in mails_to(app, "ana@example.org")
              if "/signup/confirm/" in m.get_body().get_content()]
     assert len(links) == 2  # sign-up, then the log-in with the right password
