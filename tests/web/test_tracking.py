@@ -289,6 +289,7 @@ def test_the_privacy_page_states_the_configured_cookie_and_contact(app, client):
     page = client.get("/privacy").get_data(as_text=True)
     assert COOKIE_NAME in page and "45 days" in page
     assert "no IP address, no identifier" in page and "CNIL" in page
+    assert "your answers to the quizzes" in page  # stored, exported, counted: so stated
     assert 'href="mailto:dpo@example.org"' in page
     assert 'href="/privacy"' in client.get("/").get_data(as_text=True)
     client.set_cookie("lang", "fr")
