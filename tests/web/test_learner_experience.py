@@ -268,3 +268,20 @@ def test_with_one_course_the_home_page_presents_it(client):
     assert '<h1 id="hero-title" lang="fr">Les bases</h1>' in html
     assert "3 chapters" in html or "in 3 short chapters" in html
     assert 'href="/courses/basics/welcome/">Start the course' in html
+
+
+def test_the_home_page_explains_quizzes_where_chapters_are_passed_by_them(app, client, tmp_path):
+    from tests.browser.pages import QUIZ_CHAPTERS, QUIZ_COURSE_YAML
+    from tests.helpers import write_course
+
+    # A course without quizzes: progress is marked by hand.
+    assert "Mark each chapter as complete" in client.get("/").get_data(as_text=True)
+    content = tmp_path / "quizzes-content"
+    write_course(content / "quizzes", QUIZ_COURSE_YAML, QUIZ_CHAPTERS)
+    quiz_app = create_app({**app.config, "CONTENT_DIR": str(content), "SECRET_KEY": "k"})
+    try:
+        home = english_client(quiz_app).get("/").get_data(as_text=True)
+        assert "Short quizzes check what you understood" in home
+        assert "Mark each chapter as complete" not in home  # there is no such button there
+    finally:
+        dispose_engines(quiz_app)
