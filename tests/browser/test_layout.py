@@ -146,3 +146,18 @@ def test_the_header_keeps_log_out_on_the_menu_row_on_a_phone(tabs: dict[str | No
         assert len(set(tops)) == 1, f"the menu wraps at {width}: {tops}"
         crumbs = page.locator(".breadcrumb").evaluate("e => e.getBoundingClientRect().height")
         assert crumbs < 60, f"the breadcrumb takes {crumbs}px at {width}"
+
+
+def test_the_instructor_dashboard_fits_a_phone(tabs: dict[str | None, Page], paths: dict[str, str]
+                                               ) -> None:
+    """Instructors check figures on the go too: the tables scroll inside their region."""
+    failures = []
+    for site_page in (p for p in PAGES if p.name.startswith("instructor-")):
+        page = tabs[site_page.login]
+        page.set_viewport_size(VIEWPORTS["phone"])
+        page.emulate_media(color_scheme="light", forced_colors="none")
+        site_page.open(page, paths)
+        found = sideways_scroll(page)
+        if found["scroll"] > 0 or found["wide"]:
+            failures.append(f"{site_page.name}: {found}")
+    assert not failures, "\n".join(failures)
