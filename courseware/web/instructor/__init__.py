@@ -89,8 +89,9 @@ def _charts(dashboard: CourseDashboard) -> dict[str, Markup]:
     # Hardest first: the questions that confuse learners are at the top of the chart.
     answered = sorted((question for question in dashboard.questions if question.first_attempts),
                       key=lambda question: question.right_share or 0)
-    questions = [Bar(_("Chapter %(chapter)s, quiz %(quiz)s, question %(n)s",
-                       chapter=q.chapter_position, quiz=q.quiz_number, n=q.number),
+    # The question's own words tell which one it is at a glance (the table has them whole).
+    questions = [Bar(_("Ch. %(chapter)s Q%(n)s: %(question)s", chapter=q.chapter_position,
+                       n=q.number, question=Markup(q.html).striptags()),  # noqa: S704
                      (round(100 * (q.right_share or 0)),)) for q in answered]
     # Every text in the SVG is escaped where it is drawn (reports/charts.py).
     return {
