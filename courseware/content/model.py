@@ -116,6 +116,11 @@ class Course:
         """The languages this course can be read in, its original language first."""
         return tuple(self.versions) or (self.language,)
 
+    @property
+    def original(self) -> Course:
+        """The version in the course's own language (`versions` holds it first)."""
+        return next(iter(self.versions.values()), self)
+
     def in_language(self, language: str | None) -> Course:
         """The version in `language`; this one when the course has no such translation."""
         return self.versions.get(language or "", self)

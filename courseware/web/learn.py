@@ -197,9 +197,12 @@ def _course_and_chapter_or_404(course_slug: str, chapter_slug: str,
     course's preview, where it has its place and neighbours)."""
     course = course_or_404(course_slug)
     chapter = course.chapter(chapter_slug)
-    if chapter is None and drafts and course.draft_chapter(chapter_slug) and previews_drafts():
-        course = course.preview()
-        chapter = course.chapter(chapter_slug)
+    if chapter is None and drafts and previews_drafts():
+        # A draft not translated yet is previewed in the course's own language.
+        version = course if course.draft_chapter(chapter_slug) else course.original
+        if version.draft_chapter(chapter_slug):
+            course = version.preview()
+            chapter = course.chapter(chapter_slug)
     if chapter is None:
         abort(404)
     return course, chapter

@@ -205,3 +205,26 @@ def test_a_certificate_in_a_language_the_course_lacks_is_not_found(client, engli
                                                                    language):
     response = client.get(f"/certificates/{english_certificate}.pdf", query_string={"lang": language})
     assert response.status_code == 404
+
+
+def test_an_instructor_reading_in_english_previews_a_draft_not_translated_yet(
+        app_config: dict, course_dir: Path):
+    from tests.web.test_drafts import signed_in
+
+    draft = course_dir / "basics" / "03-next.md"
+    draft.write_text(draft.read_text(encoding="utf-8").replace("---\n", "---\ndraft: true\n", 1),
+                     encoding="utf-8")
+    (course_dir / "basics" / "en" / "03-next.md").unlink()  # written in French so far
+    app = create_app(app_config)
+    try:
+        instructor = signed_in(app, "instructor")
+        instructor.client.set_cookie("lang", "en")
+        html = page(instructor.client, NEXT)
+        assert "Fin du cours." in html and "This chapter is a draft" in html
+        # The published chapters stay in English; learners get a 404 for the draft.
+        assert "Hello and welcome." in page(instructor.client, WELCOME)
+        learner = app.test_client()
+        learner.set_cookie("lang", "en")
+        assert learner.get(NEXT).status_code == 404
+    finally:
+        dispose_engines(app)
