@@ -111,6 +111,10 @@ def test_a_course_without_translation_has_no_switch(app_config: dict, tmp_path: 
         html = page(client, WELCOME)
         assert "<h1>Bienvenue</h1>" in html
         assert "course-languages" not in html and "hreflang" not in html
+        # The English reader is told why the page is in French.
+        assert "This course is not available in your language yet: here it is in Français." in html
+        client.set_cookie("lang", "fr")
+        assert "language-notice" not in page(client, WELCOME)
     finally:
         dispose_engines(app)
 
