@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config as settings
 from . import db, i18n
 from .content import load_library
+from .content.translations import library_warnings
 from .extensions import csrf, limiter, login_manager
 from .passwords import make_hasher
 
@@ -57,6 +58,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         install_content_reload(app, LIBRARY_KEY)
     else:
         app.extensions[LIBRARY_KEY] = load_library(app.config["CONTENT_DIR"])
+        # Stale or incomplete translations are served (or held back) but not refused:
+        # say so where the operator looks, as `content check` does.
+        for warning in library_warnings(app.extensions[LIBRARY_KEY]):
+            app.logger.warning("content: %s", warning)
     app.extensions["courseware.hasher"] = make_hasher(fast=app.config.get("FAST_PASSWORD_HASH", False))
 
     db.init_app(app)

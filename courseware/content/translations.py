@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .model import Chapter, Course, Problem
+from .model import Chapter, Course, Library, Problem
 from .typography import typographic
 
 TRANSLATED_FROM = "translated_from"
@@ -241,3 +241,8 @@ def translation_warnings(course: Course) -> list[Problem]:
                 f"(translated_from: {recorded}, now {chapter.current_hash}): bring the "
                 f"translation up to date, then write 'translated_from: {chapter.current_hash}'")))
     return warnings
+
+
+def library_warnings(library: Library) -> list[Problem]:
+    """Every course's translation warnings, for the server's log at start-up and reload."""
+    return [warning for course in library.courses for warning in translation_warnings(course)]

@@ -14,6 +14,7 @@ from pathlib import Path
 from flask import Flask, render_template, request
 
 from ..content.live import ContentState, LiveContent
+from ..content.translations import library_warnings
 
 LIVE_KEY = "courseware.live_content"
 _GENERATION_KEY = "courseware.live_generation"
@@ -48,6 +49,8 @@ def install(app: Flask, library_key: str) -> ContentState:
                 app.logger.warning("content problem: %s", problem)
             if not state.is_broken:
                 app.logger.info("content reloaded: %d course(s)", len(state.library.courses))
+                for warning in library_warnings(state.library):
+                    app.logger.warning("content: %s", warning)
         if state.is_broken:
             return _problems_page(state, live.folder)
         return None

@@ -232,3 +232,15 @@ def test_an_instructor_reading_in_english_previews_a_draft_not_translated_yet(
         assert learner.get(NEXT).status_code == 404
     finally:
         dispose_engines(app)
+
+
+def test_a_stale_translation_is_reported_in_the_server_log_at_start_up(app_config: dict,
+                                                                      course_dir: Path, caplog):
+    original = course_dir / "basics" / "01-welcome.md"
+    original.write_text(original.read_text(encoding="utf-8") + "\nUne phrase de plus.\n",
+                        encoding="utf-8")
+    with caplog.at_level("WARNING", logger="courseware"):
+        app = create_app(app_config)
+    dispose_engines(app)
+    assert any("stale: 01-welcome.md has changed since it was translated" in record.getMessage()
+               for record in caplog.records), caplog.text
