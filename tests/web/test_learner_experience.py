@@ -106,6 +106,8 @@ def test_the_quiz_results_of_a_finished_course_lead_to_the_achievement_page(app,
         results = quiz_client.get(response.headers["Location"]).get_data(as_text=True)
         assert 'href="/courses/quizzes/done"' in results
         assert "Course completed: on to the certificate" in results
+        # Said at the top, before the explanations, not only at the end of the page.
+        assert results.index("You have completed the course!") < results.index("Question 1")
     finally:
         dispose_engines(quiz_app)
 
