@@ -38,24 +38,24 @@ def test_dashboard_with_the_keyboard_and_without_javascript(
         question = page.locator(".analytics-questions tbody tr").first
         expect(question).to_contain_text("Des règles écrites une à une — mauvaise réponse · 1")
 
-        page.get_by_label("Du").focus()
+        page.get_by_label("Du", exact=True).focus()
         page.keyboard.type("2026-02-30")
         with page.expect_navigation() as navigation:
             page.keyboard.press("Enter")
         assert navigation.value is not None and navigation.value.status == 400
         expect(page.locator(".field-error .error").first).to_be_visible()
 
-        page.get_by_label("Du").fill("")
-        page.get_by_label("Langue").select_option("fr")
-        page.get_by_label("Au (inclus)").focus()
+        page.get_by_label("Du", exact=True).fill("")
+        page.get_by_label("Langue", exact=True).select_option("fr")
+        page.get_by_label("Au (inclus)", exact=True).focus()
         with page.expect_navigation() as navigation:
             page.keyboard.press("Enter")
         assert navigation.value is not None and navigation.value.status == 200
         expect(page.locator(".lead")).to_contain_text("Pages lues en Français")
-        start = page.get_by_label("Du").input_value()  # left empty: the default period's start
+        start = page.get_by_label("Du", exact=True).input_value()  # left empty: the default period's start
         assert re.fullmatch(r"\d{4}-\d{2}-01", start), start
         expect(page.get_by_role("link", name="Télécharger le CSV (tableur)")).to_have_attribute(
             "href", f"/instructor/{QUIZ_COURSE}/analytics.csv?start={start}&end="
-            + page.get_by_label("Au (inclus)").input_value() + "&language=fr")
+            + page.get_by_label("Au (inclus)", exact=True).input_value() + "&language=fr")
     finally:
         context.close()
