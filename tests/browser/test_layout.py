@@ -43,8 +43,15 @@ def sideways_scroll(page: Page) -> dict:
 @pytest.mark.parametrize("width", ["small", "phone", "desktop"])
 def test_no_learner_page_scrolls_sideways(width: str, tabs: dict[str | None, Page],
                                           paths: dict[str, str]) -> None:
+    failures = pages_scrolling_sideways(LEARNER_PAGES, width, tabs, paths)
+    assert not failures, "\n".join(failures)
+
+
+def pages_scrolling_sideways(site_pages, width: str, tabs: dict[str | None, Page],
+                             paths: dict[str, str]) -> list[str]:
+    """Each page that scrolls sideways at `width`, with the elements that stick out."""
     failures = []
-    for site_page in LEARNER_PAGES:
+    for site_page in site_pages:
         page = tabs[site_page.login]
         page.set_viewport_size(VIEWPORTS[width])
         page.emulate_media(color_scheme="light", forced_colors="none")
@@ -52,7 +59,7 @@ def test_no_learner_page_scrolls_sideways(width: str, tabs: dict[str | None, Pag
         found = sideways_scroll(page)
         if found["scroll"] > 0 or found["wide"]:
             failures.append(f"{site_page.name}: {found}")
-    assert not failures, "\n".join(failures)
+    return failures
 
 
 def test_no_page_of_the_demo_course_scrolls_sideways_at_320_px(
@@ -151,13 +158,6 @@ def test_the_header_keeps_log_out_on_the_menu_row_on_a_phone(tabs: dict[str | No
 def test_the_instructor_dashboard_fits_a_phone(tabs: dict[str | None, Page], paths: dict[str, str]
                                                ) -> None:
     """Instructors check figures on the go too: the tables scroll inside their region."""
-    failures = []
-    for site_page in (p for p in PAGES if p.name.startswith("instructor-")):
-        page = tabs[site_page.login]
-        page.set_viewport_size(VIEWPORTS["phone"])
-        page.emulate_media(color_scheme="light", forced_colors="none")
-        site_page.open(page, paths)
-        found = sideways_scroll(page)
-        if found["scroll"] > 0 or found["wide"]:
-            failures.append(f"{site_page.name}: {found}")
+    instructor_pages = [p for p in PAGES if p.name.startswith("instructor-")]
+    failures = pages_scrolling_sideways(instructor_pages, "phone", tabs, paths)
     assert not failures, "\n".join(failures)
