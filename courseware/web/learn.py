@@ -40,7 +40,7 @@ from ..progress import ChapterState, course_progress
 from .compression import CompressedFiles
 from .page_cache import PageCache
 from .quizzes import chapter_html_with_quizzes
-from .views import course_or_404, learner_progress, previews_drafts, served_language
+from .views import course_or_404, learner_progress, previews_drafts
 from .visitor_reading import remember_completion_click, remember_opened
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
@@ -77,7 +77,7 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
         # First visit only: the progress row and its funnel counters commit together
         # (the ORM session's transaction); later views write nothing.
         db = get_session()
-        open_chapter(db, current_user, course, chapter.slug, datetime.now(UTC), served_language(course))
+        open_chapter(db, current_user, course, chapter.slug, datetime.now(UTC), course.language)
         db.commit()
         progress.states[chapter.slug] = ChapterState.STARTED
     elif user_id is None:
@@ -138,7 +138,7 @@ def complete(course_slug: str, chapter_slug: str) -> Response:
     # counters are one transaction; a repeated click changes and counts nothing.
     db = get_session()
     change = complete_chapter(db, current_user, course, chapter.slug, datetime.now(UTC),
-                              served_language(course))
+                              course.language)
     progress = course_progress(db, user_id, course)
     db.commit()
     if change.completed:

@@ -34,7 +34,7 @@ from ..progress import course_progress
 from ..quizzes.attempts import latest_attempt, passed_quiz_numbers
 from ..quizzes.grading import InvalidSubmission, answers_from_form, grade
 from ..quizzes.model import QUIZ_SLOT, Quiz
-from .views import course_or_404, previews_drafts, served_language
+from .views import course_or_404, previews_drafts
 
 bp = Blueprint("quizzes", __name__, url_prefix="/courses")
 
@@ -72,7 +72,7 @@ def submit(course_slug: str, chapter_slug: str, number: int) -> Response:
     # bring and its counters are one transaction, as for "mark as complete".
     db = get_session()
     outcome = record_quiz_attempt(db, current_user, course, chapter, quiz, result,
-                                  datetime.now(UTC), served_language(course))
+                                  datetime.now(UTC), course.language)
     db.commit()
     if outcome.chapter_completed:
         metrics.COMPLETIONS.inc()

@@ -20,7 +20,8 @@ def library() -> Library:
 
 def course_or_404(course_slug: str) -> Course:
     """The course as published, in the learner's language (content_language); a draft
-    course is a 404 except to instructors and admins."""
+    course is a 404 except to instructors and admins. Its `language` is the one the
+    learner's events are counted in for the instructor dashboard."""
     course = library().course(course_slug)
     if course is None or not (course.is_published or previews_drafts()):
         abort(404)
@@ -91,12 +92,6 @@ def minutes_left(course: Course, progress: CourseProgress) -> int:
     """Reading time of the chapters not yet done: "1 h 05 min left" motivates more than a percent."""
     return sum(chapter.minutes for chapter in course.chapters
                if progress.state(chapter.slug) is not ChapterState.DONE)
-
-
-def served_language(course: Course) -> str:
-    """The language `course` (as course_or_404 returns it: in the learner's language) is
-    served in, recorded with the learner's events for the instructor dashboard."""
-    return course.language
 
 
 def template_globals() -> dict[str, object]:
