@@ -14,11 +14,7 @@ In production nginx buffers whole requests in front (README, deployment).
 
 from __future__ import annotations
 
-import atexit
-import logging
-import logging.handlers
 import os
-import queue
 import shutil
 import socket
 import time
@@ -124,6 +120,7 @@ class BoundedThreadWorker(ThreadWorker):
 def _post_fork(_server: Any, worker: Any) -> None:
     # Connections must never be shared across processes: each worker opens its own.
     from .db import ENGINE_KEY, dispose_engines, get_engine
+    from .log_buffer import log_through_a_buffer
     from .mail import start_delivery_thread
 
     app = worker.app.application
@@ -132,30 +129,7 @@ def _post_fork(_server: Any, worker: Any) -> None:
     dispose_engines(app, close=False)
     # Each worker delivers the outbox: mail goes out while any worker is alive.
     start_delivery_thread(get_engine(app), app.config)
-    _log_through_a_queue()
-
-
-def _log_through_a_queue() -> None:
-    """Root log handlers write from one thread of the worker, fed by a queue.
-
-    Every request logs a line (web/observability.py). A stream handler holds its
-    lock for the write to stderr, and the 8 threads of a worker queued on that
-    lock, handing the GIL back and forth: sampled with py-spy under wrk, 29% of
-    a worker's time on the chapter page was in `Logger.info`, 23% waiting for the
-    handler's lock. Putting a record on a queue takes microseconds; lines keep
-    their order, and the queue is drained when the worker exits.
-    """
-    root = logging.getLogger()
-    handlers = [h for h in root.handlers if not isinstance(h, logging.handlers.QueueHandler)]
-    if not handlers:
-        return
-    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-    listener = logging.handlers.QueueListener(records, *handlers, respect_handler_level=True)
-    for handler in handlers:
-        root.removeHandler(handler)
-    root.addHandler(logging.handlers.QueueHandler(records))
-    listener.start()
-    atexit.register(listener.stop)
+    log_through_a_buffer()  # log_buffer.py: request lines cost no lock
 
 
 def run_gunicorn(app: Flask, *, host: str, port: int, workers: int) -> None:
@@ -180,7 +154,7 @@ def gunicorn_options(app: Flask, *, host: str, port: int, workers: int) -> dict[
         "control_socket_disable": True,
         # gunicorn believes X-Forwarded-Proto & co from 127.0.0.1 by default, so
         # anything on the machine could claim https. Proxies are trusted only
-        # through COURSEWARE_TRUSTED_PROXIES (ProxyFix, in create_app).
+        # through COURSEWARE_TRUSTED_PROXIES (ProxyFix, in web/__init__.py).
         **({} if app.config.get("TRUSTED_PROXIES") else {"forwarded_allow_ips": ""}),
     }
 

@@ -1,6 +1,6 @@
-"""Under `courseware serve`, request log lines go through a queue to one writer
-thread per worker (server._log_through_a_queue): every line still arrives, in
-order, and the ones still queued are written when the server stops."""
+"""Under `courseware serve`, request log lines go through a buffer to one writer
+thread per worker (log_buffer.py): every line still arrives, in order, and the
+ones still buffered are written when the server stops."""
 
 from __future__ import annotations
 

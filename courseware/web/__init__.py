@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ..accounts import load_identity
 from ..db import request_connection
@@ -31,6 +32,7 @@ from . import (
     static_files,
     tracking,
 )
+from .chapter_fast_path import CachedChapterPages
 from .fast_paths import CachedCookieSessionInterface, DefaultHeaders
 from .typography import typographic_apostrophes
 from .views import template_globals
@@ -66,6 +68,12 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["fingerprint"] = _grouped_hex
     app.jinja_env.filters["typo"] = typographic_apostrophes
     app.session_interface = CachedCookieSessionInterface()
+    # Innermost first: the chapter fast path sees the environ as ProxyFix fixed it.
+    app.wsgi_app = CachedChapterPages(app, app.wsgi_app)  # type: ignore[method-assign]
+    app.extensions["courseware.chapter_fast_path"] = app.wsgi_app
+    if app.config.get("TRUSTED_PROXIES"):
+        hops = int(app.config["TRUSTED_PROXIES"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     app.wsgi_app = DefaultHeaders(app.wsgi_app, security_headers(app))  # type: ignore[method-assign]
     app.after_request(_private_pages_are_not_stored)
     observability.init_app(app)  # outermost: times and logs everything above

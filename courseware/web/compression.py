@@ -27,10 +27,12 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
 
 import brotli
 from flask import Flask, Request, Response, g, request
+from werkzeug.http import parse_accept_header
 
 # Below this a response fits in one packet anyway; compressing only costs time.
 MIN_SIZE = 1024
@@ -48,7 +50,14 @@ def preferred_encoding(req: Request, *, secret_inside: bool = False) -> str | No
 
     A body holding a secret may only be gzipped (see the module docstring).
     """
-    accepted = req.accept_encodings  # qualities, `*` and `;q=0` included
+    return encoding_for(req.headers.get("Accept-Encoding", ""), secret_inside=secret_inside)
+
+
+@lru_cache(maxsize=256)
+def encoding_for(accept_encoding: str, *, secret_inside: bool = False) -> str | None:
+    """preferred_encoding for an Accept-Encoding header (browsers send a few
+    distinct ones: each is parsed once per process)."""
+    accepted = parse_accept_header(accept_encoding)  # qualities, `*` and `;q=0` included
     if not secret_inside and accepted["br"] > 0:
         return "br"
     return "gzip" if accepted["gzip"] > 0 else None

@@ -46,6 +46,11 @@ class CachedCookieSessionInterface(SecureCookieSessionInterface):
             self._verified[cookie] = (time.monotonic() + SESSION_CACHE_SECONDS, dict(session))
         return session
 
+    def recently_verified(self, cookie: str) -> dict[str, Any] | None:
+        """The session of a cookie verified in the last minute (not a copy: read only)."""
+        entry = self._verified.get(cookie)
+        return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
     def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
         # Static files are the same for everyone: no cookie, no `Vary: Cookie`, so
         # browsers and proxies keep one copy (Flask-Login reads the session on

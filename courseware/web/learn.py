@@ -37,10 +37,11 @@ from ..certificates import find_current_certificate
 from ..content import Chapter, Course
 from ..db import get_session
 from ..progress import ChapterState, course_progress
+from .chapter_fast_path import PAGES_KEY, chapter_page_key
 from .compression import CompressedFiles
 from .page_cache import PageCache
 from .quizzes import chapter_html_with_quizzes
-from .views import course_or_404, learner_progress, previews_drafts
+from .views import base_url, course_or_404, learner_progress, previews_drafts
 from .visitor_reading import remember_completion_click, remember_opened
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
@@ -101,8 +102,10 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
     if "_flashes" in session or request.query_string:
         return Response(render(generate_csrf), mimetype="text/html")
     # Everything the page shows is in the key; the CSRF token is filled in per session.
-    key = (course.slug, course.language, chapter.slug, str(get_locale()), user_id is not None,
-           progress.done, progress.state(chapter.slug), certificate.public_id if certificate else None)
+    key = chapter_page_key(course, chapter, locale=str(get_locale()),
+                           role=current_user.role if user_id is not None else None,
+                           progress=progress, certificate_id=certificate.public_id if certificate else None,
+                           base_url=base_url())
     return _pages().response(key, render)
 
 
@@ -119,7 +122,7 @@ def _draft_chapter_page(course: Course, chapter: Chapter) -> Response:
 
 
 def _pages() -> PageCache:
-    return current_app.extensions.setdefault("courseware.chapter_pages", PageCache())
+    return current_app.extensions.setdefault(PAGES_KEY, PageCache())
 
 
 @bp.post("/<course_slug>/<chapter_slug>/complete")

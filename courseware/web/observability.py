@@ -41,7 +41,7 @@ class RequestLog:
             elapsed = time.perf_counter() - started
             flask_request = environ.get("werkzeug.request")
             rule = getattr(flask_request, "url_rule", None)
-            route = rule.rule if rule is not None else "<unmatched>"
+            route = rule.rule if rule is not None else environ.get("courseware.route", "<unmatched>")
             method = environ.get("REQUEST_METHOD", "-")
             metrics.REQUEST_SECONDS.labels(method, route, status[:3]).observe(elapsed)
             line = {"request_id": request_id, "method": method, "route": route,

@@ -50,6 +50,19 @@ class PageCache:
         response.vary.add("Accept-Encoding")
         return response
 
+    def cached_page(self, key: Hashable, token: bytes, *, gzipped: bool) -> bytes | None:
+        """The page for `key` with `token` filled in, gzipped or not, if it was
+        made already (for chapter_fast_path.py, which never renders)."""
+        if gzipped:
+            template = self._gzipped.get((key, len(token)))
+            return None if template is None else template.fill(token)
+        parts = self._pages.get(key)
+        return None if parts is None else token.join(parts)
+
+    def signed_token(self, secret: str) -> str | None:
+        """The CSRF token already signed for a session's secret, if any."""
+        return self._signed.get(secret)
+
     def _parts(self, key: Hashable, render: Callable[[Callable[[], str]], str]) -> tuple[bytes, ...]:
         parts = self._pages.get(key)
         if parts is None:

@@ -98,4 +98,4 @@ def template_globals() -> dict[str, object]:
     return {"current_locale": str(get_locale()), "languages": LANGUAGES,
             "language_name": language_name,
             "platform": current_app.extensions["courseware.platform"],
-            "minutes_left": minutes_left}
+            "minutes_left": minutes_left, "base_url": base_url}
