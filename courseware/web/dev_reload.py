@@ -15,11 +15,14 @@ from flask import Flask, render_template, request
 
 from ..content.live import ContentState, LiveContent
 from ..content.translations import library_warnings
+from .chapter_fast_path import PAGES_KEY
+from .visitor_pages import VISITOR_PAGES_KEY
 
 LIVE_KEY = "courseware.live_content"
 _GENERATION_KEY = "courseware.live_generation"
 # Rendered chapter pages (learn.py) hold the old HTML: dropped on every reload.
-_PAGE_CACHE_KEY = "courseware.chapter_pages"
+# Pages rendered from the content (page_cache.py users): dropped at each reload.
+_PAGE_CACHE_KEYS = (PAGES_KEY, VISITOR_PAGES_KEY)
 # The error page needs its style sheet; nothing else gets past a broken course.
 _ALWAYS_SERVED = frozenset({"static"})
 
@@ -42,7 +45,8 @@ def install(app: Flask, library_key: str) -> ContentState:
         state = live.current()
         if state.generation != app.extensions[_GENERATION_KEY]:
             app.extensions[library_key] = state.library
-            app.extensions.pop(_PAGE_CACHE_KEY, None)
+            for key in _PAGE_CACHE_KEYS:
+                app.extensions.pop(key, None)
             app.extensions[_GENERATION_KEY] = state.generation
             # Once per reload, in the terminal too: the author may be looking there.
             for problem in state.problems:

@@ -42,6 +42,7 @@ from .compression import CompressedFiles
 from .page_cache import PageCache
 from .quizzes import chapter_html_with_quizzes
 from .views import base_url, course_or_404, learner_progress, previews_drafts
+from .visitor_pages import visitor_page
 from .visitor_reading import remember_completion_click, remember_opened
 
 bp = Blueprint("learn", __name__, url_prefix="/courses")
@@ -53,7 +54,7 @@ _BODY_MARKER = "\x00chapter-body\x00"
 
 
 @bp.get("/<course_slug>/")
-def course(course_slug: str) -> str:
+def course(course_slug: str) -> Response | str:
     course = course_or_404(course_slug)
     if previews_drafts():
         course = course.preview()  # drafts listed in their place, marked as drafts
@@ -63,8 +64,12 @@ def course(course_slug: str) -> str:
     certificate = None
     if current_user.is_authenticated:
         certificate = find_current_certificate(get_session(), current_user.id, course.slug)
-    return render_template("learn/course.html", course=course, progress=progress,
-                           certificate=certificate)
+
+    def render(csrf_token: Callable[[], str]) -> str:
+        return render_template("learn/course.html", course=course, progress=progress,
+                               certificate=certificate, csrf_token=csrf_token)
+
+    return visitor_page(("course", course.slug, course.language), render) or render(generate_csrf)
 
 
 @bp.get("/<course_slug>/<chapter_slug>/")

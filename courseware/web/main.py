@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Blueprint, Response, current_app, jsonify, redirect, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
 
 from ..db import database_status, get_engine
 from ..i18n import LANGUAGE_COOKIE, LANGUAGES
 from .certificates import current_certificates_by_course
 from .views import learner_progress, library, safe_next_url, visible_courses
+from .visitor_pages import visitor_page
 
 bp = Blueprint("main", __name__)
 
@@ -16,11 +20,16 @@ LANGUAGE_COOKIE_DAYS = 365
 
 
 @bp.get("/")
-def home() -> str:
+def home() -> Response | str:
     courses = visible_courses()
     progress = {course.slug: learner_progress(course) for course in courses}
-    return render_template("home.html", courses=courses, progress=progress,
-                           certificates=current_certificates_by_course())
+
+    def render(csrf_token: Callable[[], str]) -> str:
+        return render_template("home.html", courses=courses, progress=progress,
+                               certificates=current_certificates_by_course(), csrf_token=csrf_token)
+
+    key = ("home", tuple((course.slug, course.language) for course in courses))
+    return visitor_page(key, render) or render(generate_csrf)
 
 
 @bp.get("/healthz")

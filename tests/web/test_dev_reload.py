@@ -43,6 +43,19 @@ def test_an_edited_chapter_is_served_fresh_not_from_the_page_cache(dev_app: Flas
     assert "Nouveau texte." in page.text and "Bonjour et bienvenue" not in page.text
 
 
+def test_an_edited_chapter_title_shows_on_the_visitor_course_and_home_pages(dev_app: Flask,
+                                                                           course_dir: Path):
+    client = dev_app.test_client()
+    for url in ("/", "/courses/basics/", "/", "/courses/basics/"):  # the second time: cached
+        assert client.get(url).status_code == 200
+    (course_dir / "basics" / "course.yaml").write_text(
+        (course_dir / "basics" / "course.yaml").read_text(encoding="utf-8")
+        .replace("title: Les bases", "title: Les bases revues"), encoding="utf-8")
+    saved(dev_app)
+    for url in ("/", "/courses/basics/"):
+        assert "Les bases revues" in client.get(url).text, url
+
+
 def test_broken_content_lists_every_problem_escaped_on_every_page(dev_app: Flask, course_dir: Path):
     client = dev_app.test_client()
     client.set_cookie("lang", "en")
