@@ -71,10 +71,11 @@ class CachedChapterPages:
         self.flask = app
         self.wsgi_app = wsgi_app
         self.enabled = not app.config.get("DEV_CONTENT_RELOAD")
-        self.served = 0  # views answered here (tests and the benchmark read it)
+        self.served = 0  # views answered here (the tests read it)
         config = app.config
         self.session_cookie = config["SESSION_COOKIE_NAME"]
         self.remember_cookie = config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        self.remember_refreshes = bool(config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"))
         self.base_url = str(config.get("BASE_URL") or "").rstrip("/")
         hosts = config.get("TRUSTED_HOSTS")
         self.trusted_hosts = tuple(hosts) if hosts is not None else None
@@ -104,12 +105,12 @@ class CachedChapterPages:
         if len(slugs) != 3 or slugs[2] or not slugs[0] or not slugs[1]:
             return None
         cookies = _cookies(environ.get("HTTP_COOKIE", ""))
-        if self.remember_cookie in cookies:
-            return None  # Flask-Login may refresh or clear it
         session = self._verified_session(cookies.get(self.session_cookie))
         if session is None or "csrf_token" not in session \
                 or any(key in session for key in SLOW_SESSION_KEYS):
             return None
+        if self.remember_cookie in cookies and ("_user_id" not in session or self.remember_refreshes):
+            return None  # Flask-Login logs in from the "remember me" cookie, or refreshes it
         pages: PageCache | None = self.flask.extensions.get(PAGES_KEY)
         token = pages.signed_token(session["csrf_token"]) if pages is not None else None
         if token is None:

@@ -22,7 +22,6 @@ from flask import (
     render_template,
     request,
     send_from_directory,
-    session,
     url_for,
 )
 from flask_babel import get_locale
@@ -41,7 +40,7 @@ from .chapter_fast_path import PAGES_KEY, chapter_page_key
 from .compression import CompressedFiles
 from .page_cache import PageCache
 from .quizzes import chapter_html_with_quizzes
-from .views import base_url, course_or_404, learner_progress, previews_drafts
+from .views import base_url, course_or_404, learner_progress, page_for_this_view_only, previews_drafts
 from .visitor_pages import visitor_page
 from .visitor_reading import remember_completion_click, remember_opened
 
@@ -104,7 +103,7 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
                                has_code='class="highlight"' in chapter.html)
         return page.replace(_BODY_MARKER, chapter_html_with_quizzes(course, chapter, csrf_token))
 
-    if "_flashes" in session or request.query_string:
+    if page_for_this_view_only():
         return Response(render(generate_csrf), mimetype="text/html")
     # Everything the page shows is in the key; the CSRF token is filled in per session.
     key = chapter_page_key(course, chapter, locale=str(get_locale()),

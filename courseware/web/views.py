@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, request, url_for
+from flask import abort, current_app, request, session, url_for
 from flask_babel import get_locale
 from flask_login import current_user
 
@@ -65,6 +65,13 @@ def safe_next_url(target: str | None, fallback: str) -> str:
 
 # The longest DNS name (253) with a port.
 MAX_HOST_LENGTH = 259
+
+
+def page_for_this_view_only() -> bool:
+    """Whether this page must be rendered for this view and never taken from a
+    page cache: it shows a message (a flash, shown once) or answers a query
+    string (such as `?lang=`)."""
+    return "_flashes" in session or bool(request.query_string)
 
 
 def base_url() -> str:

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-from flask import Response, current_app, request, session
+from flask import Response, current_app
 from flask_babel import get_locale
 from flask_login import current_user
 
 from .page_cache import PageCache
-from .views import base_url
+from .views import base_url, page_for_this_view_only
 
 VISITOR_PAGES_KEY = "courseware.visitor_pages"
 
@@ -25,7 +25,7 @@ VISITOR_PAGES_KEY = "courseware.visitor_pages"
 def visitor_page(key: Hashable, render: Callable[[Callable[[], str]], str]) -> Response | None:
     """The cached page for a visitor, or None when the view must render it
     (signed in, a message to show, or a query string such as `?lang=`)."""
-    if current_user.is_authenticated or "_flashes" in session or request.query_string:
+    if current_user.is_authenticated or page_for_this_view_only():
         return None
     pages = current_app.extensions.setdefault(VISITOR_PAGES_KEY, PageCache(max_pages=256))
     # The interface language and the site's address (absolute hreflang links) are in every page.

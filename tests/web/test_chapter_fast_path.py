@@ -181,6 +181,28 @@ def test_a_cookie_copied_before_logout_reads_as_a_visitor(app):
     assert fast_path(app).served == served
 
 
+def test_a_remembered_learner_gets_the_same_page_and_a_lost_session_logs_in_again(app):
+    learner = signed_in(app, "ana@example.org")
+    learner.logout()
+    learner.login(email="ana@example.org", remember=True)
+    client = learner.client
+    assert client.get_cookie("remember_token") is not None
+    client.get("/")  # the welcome back message
+    client.get(WELCOME)
+    slow, quick, fast = both_ways(client, WELCOME, GZIP)
+    assert fast  # a "remember me" cookie beside a live session changes nothing
+    assert_same(slow, quick)
+    assert "Log out" in text(quick)
+
+    # The browser was closed: the session cookie is gone, the remember-me cookie
+    # is still there. The view logs the learner in again from it.
+    client.delete_cookie("session")
+    served = fast_path(app).served
+    page = client.get(WELCOME)
+    assert page.status_code == 200 and "Log out" in page.text
+    assert fast_path(app).served == served
+
+
 def test_an_idle_session_ends_on_the_chapter_page_too(app):
     learner = signed_in(app, "ana@example.org")
     learner.client.get(WELCOME)
