@@ -64,6 +64,12 @@ class CourseProgress:
         return round(100 * self.done / self.total) if self.total else 0
 
     @property
+    def has_begun(self) -> bool:
+        """A chapter opened or done: "Continue", not "Start" (reading carried over
+        from before sign-up opens chapters without finishing any)."""
+        return any(state is not ChapterState.NOT_STARTED for state in self.states.values())
+
+    @property
     def is_complete(self) -> bool:
         return self.total > 0 and self.done == self.total
 

@@ -162,6 +162,16 @@ def test_a_visitor_who_only_reads_has_their_chapters_recorded_as_opened(client, 
     assert states(progress_rows) == {"next": "opened", "welcome": "opened"}
 
 
+def test_reading_carried_over_sign_up_offers_to_continue_not_to_start(client, auth):
+    client.get(WELCOME)
+    client.get(DATA)
+    auth.signup()
+    for url in ("/", COURSE):
+        page = client.get(url).get_data(as_text=True)
+        assert "Continue" in page, url
+        assert "Start the course" not in page, url
+
+
 def test_a_stale_or_forged_session_naming_unknown_chapters_is_ignored(client, auth, progress_rows):
     with client.session_transaction() as session:
         session[OPENED_KEY] = "basics/gone other-course/welcome basics nonsense//"
