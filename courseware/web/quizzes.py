@@ -1,8 +1,8 @@
 """Quizzes on chapter pages: the form in place of each `::: quiz`, grading, results.
 
 The form shows questions and options only; which options are right, and the
-explanations, stay on the server until the learner has submitted (the results
-page). Submissions follow post/redirect/get: the POST grades and stores an
+explanations, stay on the server until the learner has passed the quiz (the
+results page of a failed attempt says which questions were wrong, not why). Submissions follow post/redirect/get: the POST grades and stores an
 attempt, then redirects to the results page, which reads the latest attempt.
 """
 
@@ -99,7 +99,8 @@ def results(course_slug: str, chapter_slug: str, number: int) -> Response | str:
     progress = course_progress(connection, current_user.id, course)
     _previous, following = course.neighbours(chapter)
     return render_template("quizzes/results.html", course=course, chapter=chapter, quiz=quiz,
-                           result=result, remaining=remaining, progress=progress,
+                           result=result, reveal=quiz.number in passed,
+                           remaining=remaining, progress=progress,
                            following=following, chapter_url=chapter_url)
 
 

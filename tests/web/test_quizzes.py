@@ -138,8 +138,13 @@ def test_the_old_complete_post_cannot_complete_a_quiz_chapter(client, auth, prog
     assert "completed by passing its quiz" in client.get(QUIZ).get_data(as_text=True)
 
 
-def test_a_failed_attempt_shows_right_and_wrong_then_a_retry_completes(app, client, auth,
-                                                                       progress_rows):
+def question_result(page: str, number: int) -> str:
+    """The results page's section for one question."""
+    return page.split(f'id="result-q{number}"', 1)[1].split("</section>", 1)[0]
+
+
+def test_a_failed_attempt_says_what_was_wrong_not_the_answers_then_a_retry_completes(
+        app, client, auth, progress_rows):
     auth.signup()
     client.get(QUIZ)
     failed = answer(auth, QUIZ, 1, {"q1": "0", "q2": ["0", "2"], "q3": "1"})
@@ -149,8 +154,12 @@ def test_a_failed_attempt_shows_right_and_wrong_then_a_retry_completes(app, clie
     assert "Result: 2 out of 3 (66 %)." in page
     assert "Not passed yet: 70 % is needed." in page
     assert "Wrong answer." in page and page.count("Right answer.") == 2
-    for explanation in ("EXPLANATION-ONE", "EXPLANATION-TWO", "EXPLANATION-THREE"):
-        assert explanation in page
+    # The question answered wrong gives nothing away: neither the right option nor why.
+    wrong = question_result(page, 1)
+    assert "your answer" in wrong
+    assert "right answer" not in wrong and "option-right" not in wrong and "EXPLANATION-ONE" not in page
+    # Questions answered right may say why: it reveals nothing the verdict does not.
+    assert "EXPLANATION-TWO" in page and "EXPLANATION-THREE" in page
     assert '<h1>Your quiz results</h1>' in page
     assert f'href="{QUIZ}#quiz-1">Try the quiz again' in page
     assert [row.completed_at for row in progress_rows()] == [None]
@@ -159,6 +168,8 @@ def test_a_failed_attempt_shows_right_and_wrong_then_a_retry_completes(app, clie
     page = client.get(passed.headers["Location"]).get_data(as_text=True)
     assert "Chapter “Le quiz” complete." in page
     assert "Result: 3 out of 3 (100 %)." in page and "Quiz passed." in page
+    for explanation in ("EXPLANATION-ONE", "EXPLANATION-TWO", "EXPLANATION-THREE"):
+        assert explanation in page
     assert f'href="{TWO}"' in page  # on to the next chapter
     assert progress_rows()[0].completed_at is not None
 
@@ -171,7 +182,11 @@ def test_a_failed_attempt_shows_right_and_wrong_then_a_retry_completes(app, clie
     answer(auth, QUIZ, 1, {})
     assert len(attempts(app)) == 3
     assert progress_rows()[0].completed_at is not None
-    assert "Not answered." in client.get(f"{QUIZ}quiz/1/results").get_data(as_text=True)
+    page = client.get(f"{QUIZ}quiz/1/results").get_data(as_text=True)
+    assert "Not answered." in page
+    # Passed before: the answers are no secret any more, and the chapter stays done.
+    assert "You passed it before" in page and "EXPLANATION-ONE" in page
+    assert "right answer" in question_result(page, 1)
 
 
 def test_a_partial_answer_to_a_multiple_choice_question_is_wrong(app, auth):
