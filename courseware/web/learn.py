@@ -101,7 +101,8 @@ def chapter(course_slug: str, chapter_slug: str) -> Response:
                                chapter_body=Markup(_BODY_MARKER), csrf_token=csrf_token,  # noqa: S704
                                # code.css (10 KB) only where the chapter has highlighted code
                                has_code='class="highlight"' in chapter.html)
-        return page.replace(_BODY_MARKER, chapter_html_with_quizzes(course, chapter, csrf_token))
+        done = progress.state(chapter.slug) is ChapterState.DONE  # in the page key too
+        return page.replace(_BODY_MARKER, chapter_html_with_quizzes(course, chapter, csrf_token, done))
 
     if page_for_this_view_only():
         return Response(render(generate_csrf), mimetype="text/html")

@@ -43,13 +43,14 @@ def _rate_limit() -> str:
     return current_app.config["QUIZ_RATE_LIMIT"]
 
 
-def chapter_html_with_quizzes(course: Course, chapter: Chapter,
-                              csrf_token: Callable[[], str]) -> str:
-    """The chapter's HTML with each quiz slot replaced by its (answer-free) form."""
+def chapter_html_with_quizzes(course: Course, chapter: Chapter, csrf_token: Callable[[], str],
+                              chapter_done: bool = False) -> str:
+    """The chapter's HTML with each quiz slot replaced by its (answer-free) form; once the
+    chapter is done, each form says so and links to the learner's last results."""
     html = chapter.html
     for quiz in chapter.quizzes:
         form = render_template("quizzes/form.html", course=course, chapter=chapter, quiz=quiz,
-                               csrf_token=csrf_token)
+                               csrf_token=csrf_token, chapter_done=chapter_done)
         html = html.replace(QUIZ_SLOT.format(number=quiz.number), form, 1)
     return html
 

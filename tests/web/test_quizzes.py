@@ -295,3 +295,18 @@ def test_completing_by_quiz_is_counted_in_the_organisation_funnel_once(app, clie
                                   .where(table.c.step == "completed")).all()
     chapter = QUIZ.rstrip("/").rsplit("/", 1)[1]
     assert [tuple(row) for row in rows] == [("completed", chapter, 1)]
+
+
+def test_a_completed_chapter_says_its_quiz_is_passed_and_links_to_the_results(client, auth):
+    auth.signup()
+    client.get(QUIZ)
+    before = client.get(QUIZ).get_data(as_text=True)
+    assert "This chapter is complete" not in before
+    assert "the explanations are shown once you pass" in before
+    answer(auth, QUIZ, 1, RIGHT)
+    client.get(QUIZ)  # the completion message
+    for _view in range(2):  # rendered, then from the page cache
+        page = client.get(QUIZ).get_data(as_text=True)
+        assert "This chapter is complete. You can take the quiz again" in page
+        assert f'href="{QUIZ}quiz/1/results">See my last results' in page
+    assert "Result: 3 out of 3" in client.get(f"{QUIZ}quiz/1/results").get_data(as_text=True)
