@@ -2,8 +2,9 @@
 
 The form shows questions and options only; which options are right, and the
 explanations, stay on the server until the learner has passed the quiz (the
-results page of a failed attempt says which questions were wrong, not why). Submissions follow post/redirect/get: the POST grades and stores an
-attempt, then redirects to the results page, which reads the latest attempt.
+results page of a failed attempt says which questions were wrong, not why).
+Submissions follow post/redirect/get: the POST grades and stores an attempt,
+then redirects to the results page, which reads the latest attempt.
 """
 
 from __future__ import annotations
