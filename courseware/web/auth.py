@@ -33,7 +33,9 @@ from ..organisations.attribution import checked_attribution
 from .attribution import forget_attribution, remembered_attribution
 from .forms import EmptyForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from .invitations import accept_pending_invitation, pending_invitation_email
+from .quizzes import record_visitor_answers
 from .views import external_url, library, safe_next_url
+from .visitor_quizzes import take_visitor_answers
 from .visitor_reading import record_visitor_reading, take_visitor_reading
 
 bp = Blueprint("auth", __name__)
@@ -48,16 +50,18 @@ def _hasher():  # type: ignore[no-untyped-def]
 
 
 def _start_session(user: User, remember: bool) -> None:
-    # Only what the visitor read carries over; the rest of the session is
-    # dropped (session fixation).
+    # Only what the visitor read and answered carries over; the rest of the
+    # session is dropped (session fixation).
     reading = take_visitor_reading()
+    answered = take_visitor_answers()
     session.clear()
     key = sessions.start_session(get_session(), user.id, remember=remember,
                                  lifetimes=sessions.SessionLifetimes.from_config(current_app.config))
     identity = accounts.identity_of(user, key)
     login_user(identity, remember=remember)
-    if reading.opened or reading.completion:
+    if reading.opened or reading.completion or answered:
         record_visitor_reading(get_session(), identity, library(), reading)
+        record_visitor_answers(get_session(), identity, answered)  # after: chapters opened first
         get_session().commit()
 
 

@@ -9,7 +9,7 @@ then redirects to the results page, which reads the latest attempt.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from flask import (
@@ -25,6 +25,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from .. import metrics
 from ..analytics.events import record_quiz_attempt
@@ -33,9 +34,11 @@ from ..db import get_session, request_connection
 from ..extensions import limiter
 from ..progress import course_progress
 from ..quizzes.attempts import latest_attempt, passed_quiz_numbers
-from ..quizzes.grading import InvalidSubmission, answers_from_form, grade
+from ..quizzes.grading import InvalidSubmission, QuizResult, answers_from_form, grade
 from ..quizzes.model import QUIZ_SLOT, Quiz
-from .views import course_or_404, previews_drafts
+from ..reports.events import LearnerLike
+from .views import course_or_404, in_learner_language, library, previews_drafts
+from .visitor_quizzes import VisitorAnswers, remember_quiz_answers
 
 bp = Blueprint("quizzes", __name__, url_prefix="/courses")
 
@@ -60,27 +63,57 @@ def chapter_html_with_quizzes(course: Course, chapter: Chapter, csrf_token: Call
 @limiter.limit(_rate_limit)
 def submit(course_slug: str, chapter_slug: str, number: int) -> Response:
     course, chapter, quiz = _quiz_or_404(course_slug, chapter_slug, number)
-    chapter_url = url_for("learn.chapter", course_slug=course.slug, chapter_slug=chapter.slug)
-    if not current_user.is_authenticated:
-        # Nothing is graded or stored for visitors: the results would be lost anyway.
-        flash(_("Create an account or log in to answer the quiz and save your results."))
-        return redirect(url_for("auth.signup", next=f"{chapter_url}#quiz-{quiz.number}"))
     try:
         answers = answers_from_form(quiz, request.form.to_dict(flat=False))
         result = grade(quiz, answers, course.pass_mark)
     except InvalidSubmission:
         abort(400)
-    # CSRFProtect has checked the token already. The attempt, the completion it may
-    # bring and its counters are one transaction, as for "mark as complete".
+    results_url = url_for("quizzes.results", course_slug=course.slug, chapter_slug=chapter.slug,
+                          number=quiz.number)
+    if not current_user.is_authenticated:
+        # Kept in the visitor's session, graded and stored once they have an account
+        # (auth.py); the sign-up then lands on the results.
+        remember_quiz_answers(course.slug, chapter.slug, quiz.number, quiz.key_version, answers)
+        flash(_("Create a free account or log in to see your results: your answers are kept until then."))
+        return redirect(url_for("auth.signup", next=results_url))
+    # CSRFProtect has checked the token already.
     db = get_session()
-    outcome = record_quiz_attempt(db, current_user, course, chapter, quiz, result,
-                                  datetime.now(UTC), course.language)
+    _store_attempt(db, current_user, course, chapter, quiz, result)
     db.commit()
+    return redirect(results_url, code=303)
+
+
+def record_visitor_answers(db: Session, learner: LearnerLike, answered: Iterable[VisitorAnswers]) -> None:
+    """Grade and store the quizzes a visitor answered before they had an account.
+
+    Each is checked again as a submitted form is: answers to a quiz that no longer
+    exists, changed since (another key version) or is a draft now are dropped.
+    """
+    for visitor in answered:
+        course = library().course(visitor.course_slug)
+        course = in_learner_language(course) if course is not None and course.is_published else None
+        chapter = course.chapter(visitor.chapter_slug) if course is not None else None
+        if chapter is None or not 1 <= visitor.quiz_number <= len(chapter.quizzes):
+            continue
+        quiz = chapter.quizzes[visitor.quiz_number - 1]
+        if quiz.key_version != visitor.key_version:
+            continue
+        try:
+            result = grade(quiz, answers_from_form(quiz, visitor.form), course.pass_mark)
+        except InvalidSubmission:
+            continue
+        _store_attempt(db, learner, course, chapter, quiz, result)
+
+
+def _store_attempt(db: Session, learner: LearnerLike, course: Course, chapter: Chapter, quiz: Quiz,
+                   result: QuizResult) -> None:
+    """Store one graded attempt. The attempt, the completion it may bring and its
+    counters are one transaction (the caller commits), as for "mark as complete"."""
+    outcome = record_quiz_attempt(db, learner, course, chapter, quiz, result,
+                                  datetime.now(UTC), course.language)
     if outcome.chapter_completed:
         metrics.COMPLETIONS.inc()
         flash(_("Chapter “%(title)s” complete.", title=chapter.title))
-    return redirect(url_for("quizzes.results", course_slug=course.slug,
-                            chapter_slug=chapter.slug, number=quiz.number), code=303)
 
 
 @bp.get("/<course_slug>/<chapter_slug>/quiz/<int:number>/results")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 import re
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import flask
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
 from courseware.db import get_engine
 from courseware.models import Certificate, QuizAttempt
+from courseware.web.visitor_quizzes import MAX_LENGTH, MAX_QUIZZES, QUIZZES_KEY, remember_quiz_answers
 from tests.helpers import COURSE_YAML, Auth, csrf_token, write_course
 
 QUIZ_CHAPTER = """\
@@ -206,13 +209,76 @@ def test_every_quiz_of_a_chapter_must_be_passed(app, client, auth, progress_rows
     assert progress_rows()[0].completed_at is not None
 
 
-def test_visitors_are_asked_to_sign_up_and_nothing_is_stored(app, client):
+def test_visitors_are_asked_to_sign_up_and_nothing_is_stored_on_the_server(app, client):
     token = csrf_token(client.get(QUIZ))
     response = client.post(f"{QUIZ}quiz/1", data={"csrf_token": token, **RIGHT})
     assert response.status_code == 302
-    assert response.headers["Location"].startswith("/signup?next=")
+    assert response.headers["Location"] == f"/signup?next={QUIZ}quiz/1/results"
     assert attempts(app) == []
     assert client.get(f"{QUIZ}quiz/1/results").status_code == 302
+    assert "your answers are kept until then" in client.get("/signup").get_data(as_text=True)
+
+
+def test_a_visitor_who_answers_then_signs_up_lands_on_the_results_with_the_chapter_done(
+        app, client, auth, progress_rows):
+    client.get(QUIZ)
+    response = auth.post(f"{QUIZ}quiz/1", RIGHT, token_from=QUIZ)
+    signed_up = auth.signup(next=parse_qs(urlsplit(response.headers["Location"]).query)["next"][0])
+    assert signed_up.headers["Location"] == f"{QUIZ}quiz/1/results"
+    page = client.get(signed_up.headers["Location"]).get_data(as_text=True)
+    assert "Result: 3 out of 3 (100 %)." in page and "Quiz passed." in page
+    assert "Chapter “Le quiz” complete." in page
+    assert [(r.quiz_index, r.score, r.passed) for r in attempts(app)] == [(1, 100, True)]
+    assert [row.completed_at is not None for row in progress_rows()] == [True]
+    with client.session_transaction() as session:
+        assert QUIZZES_KEY not in session
+
+
+def test_a_visitor_who_fails_then_logs_in_sees_the_failed_attempt_and_can_retry(
+        app, client, auth, progress_rows):
+    auth.signup()
+    auth.logout()
+    auth.post(f"{QUIZ}quiz/1", {"q1": "0"}, token_from=QUIZ)
+    assert auth.login().status_code == 302
+    page = client.get(f"{QUIZ}quiz/1/results").get_data(as_text=True)
+    assert "Result: 0 out of 3 (0 %)." in page and "Not passed yet" in page
+    assert [(r.score, r.passed) for r in attempts(app)] == [(0, False)]
+    assert [row.completed_at for row in progress_rows()] == [None]  # opened, not done
+
+
+def test_only_the_latest_answers_to_each_quiz_are_kept_and_the_cookie_stays_small(app, client):
+    for answers in ({"q1": "0"}, RIGHT):  # the second replaces the first
+        client.post(f"{QUIZ}quiz/1", data={"csrf_token": csrf_token(client.get(QUIZ)), **answers})
+    client.post(f"{TWO}quiz/1", data={"csrf_token": csrf_token(client.get(TWO)), "q1": "0"})
+    with client.session_transaction() as session:
+        entries = session[QUIZZES_KEY].split()
+    assert [e.rsplit("/", 1)[1] for e in entries] == ["1,0.2,1", "0"]
+    with app.test_request_context("/"):
+        for number in range(1, 40):
+            remember_quiz_answers("basics", f"chapter-{number}", 1, "k" * 40, (frozenset(range(9)),) * 20)
+        kept = flask.session[QUIZZES_KEY]
+    assert len(kept) <= MAX_LENGTH and len(kept.split()) <= MAX_QUIZZES
+    assert kept.split()[-1].startswith("basics/chapter-39/1/")
+
+
+def test_forged_or_stale_answers_kept_by_a_visitor_are_dropped_at_sign_up(app, client, auth, progress_rows):
+    assert auth.post(f"{QUIZ}quiz/1", {"q1": "9"}, token_from=QUIZ).status_code == 400  # checked first
+    with client.session_transaction() as session:
+        assert QUIZZES_KEY not in session
+    client.post(f"{QUIZ}quiz/1", data={"csrf_token": csrf_token(client.get(QUIZ)), **RIGHT})
+    with client.session_transaction() as session:
+        right = session[QUIZZES_KEY]
+        course, chapter, number, version, answers = right.split("/")
+        session[QUIZZES_KEY] = " ".join([
+            f"{course}/{chapter}/{number}/{'0' * len(version)}/{answers}",  # the quiz changed since
+            f"{course}/{chapter}/{number}/{version}/7,0.2,1",  # no option 7
+            f"{course}/{chapter}/{number}/{version}/1.0,0.2,1",  # two answers to a single choice
+            f"{course}/{chapter}/9/{version}/{answers}",  # no quiz 9
+            f"nowhere/{chapter}/1/{version}/{answers}", "not-an-entry", f"{course}/{chapter}/x/y/z",
+        ])
+    auth.signup()
+    assert attempts(app) == []
+    assert client.get(f"{QUIZ}quiz/1/results").status_code == 302  # nothing to show: answer it
 
 
 def test_forged_answers_unknown_quizzes_and_missing_tokens_are_refused(app, client, auth):
