@@ -10,6 +10,8 @@ from typing import Any
 
 import yaml
 
+from ..durations import DurationFormats, format_duration
+
 FALLBACK_LANGUAGE = "en"
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _WORDING_KEYS = (
@@ -62,13 +64,11 @@ class Wording:
         return self.date_format.format(day=day, month=self.months[month - 1], year=year)
 
     def duration_text(self, minutes: int) -> str:
-        """Write a duration, e.g. "5 h 30" in French or "45 min"."""
-        hours, rest = divmod(max(0, minutes), 60)
-        if not hours:
-            return self.minutes_format.format(minutes=rest)
-        if not rest:
-            return self.hours_only_format.format(hours=hours)
-        return self.hours_format.format(hours=hours, minutes=rest)
+        """Write a duration as the pages do, e.g. "5 h 30 min", "6 h" or "45 min"."""
+        return format_duration(minutes, DurationFormats(
+            hours_and_minutes=self.hours_format, hours_only=self.hours_only_format,
+            minutes_only=self.minutes_format,
+        ))
 
 
 @dataclass(frozen=True)

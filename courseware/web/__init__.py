@@ -33,6 +33,7 @@ from . import (
     tracking,
 )
 from .chapter_fast_path import CachedChapterPages
+from .duration_filter import page_duration
 from .fast_paths import CachedCookieSessionInterface, DefaultHeaders
 from .typography import typographic_apostrophes
 from .views import template_globals
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
     app.context_processor(template_globals)
     app.jinja_env.filters["fingerprint"] = _grouped_hex
     app.jinja_env.filters["typo"] = typographic_apostrophes
+    app.jinja_env.filters["duration"] = page_duration
     app.session_interface = CachedCookieSessionInterface()
     # Innermost first: the chapter fast path sees the environ as ProxyFix fixed it.
     app.wsgi_app = CachedChapterPages(app, app.wsgi_app)  # type: ignore[method-assign]

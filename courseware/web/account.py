@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
+from sqlalchemy import select
 
 from .. import accounts, sessions
 from ..certificates import detach_certificates_for_deleted_user
 from ..db import get_session
-from ..models import Organisation, User
+from ..models import Certificate, Organisation, User
 from ..organisations.attribution import leave_organisation, set_share_progress
 from ..passwords import verify_password
 from .auth import end_this_session
@@ -148,17 +149,35 @@ def export() -> Response:
 @login_required
 def delete() -> str | Response | tuple[str, int]:
     form = DeleteAccountForm()
+    holds_certificates = _holds_certificates(current_user.id)
+    if not holds_certificates:
+        # Nothing to keep or withdraw: the question would only puzzle the learner.
+        del form.certificates
+    elif request.method == "POST" and "certificates" not in request.form:
+        # A certificate arrived after the page was shown without the question: ask it,
+        # since keeping leaves the printed name public.
+        form.validate_on_submit()
+        form.certificates.errors = [_("Please choose what happens to your certificates.")]
+        return render_template("account/delete.html", form=form), 400
     if form.validate_on_submit():
         user = _user()
         hasher = current_app.extensions["courseware.hasher"]
         if verify_password(hasher, user.password_hash, form.password.data):
-            _detach_certificates(user.id, keep=form.certificates.data == "keep")
+            if holds_certificates:
+                _detach_certificates(user.id, keep=form.certificates.data == "keep")
             accounts.delete_user(get_session(), user.id)
             end_this_session()
             flash(_("Your account and your progress have been deleted for good."))
             return redirect(url_for("main.home"))
         form.password.errors.append(_("This is not your password."))
     return render_template("account/delete.html", form=form), 400 if form.errors else 200
+
+
+def _holds_certificates(user_id: int) -> bool:
+    """Any certificate record still linked to the account, whatever its status: each one
+    shows the printed name, so the learner decides what becomes of it."""
+    return get_session().scalar(
+        select(Certificate.id).where(Certificate.user_id == user_id).limit(1)) is not None
 
 
 def _detach_certificates(user_id: int, keep: bool) -> None:

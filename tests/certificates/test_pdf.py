@@ -45,7 +45,7 @@ def test_the_printed_name_is_extracted_back_exactly(name, layout, identity, tmp_
     lines = pdftotext(write(tmp_path, pdf))
     assert unicodedata.normalize("NFC", name) in lines
     assert "Certificat de réussite" in lines
-    assert "Durée : 5 h 30 · Délivré le 22 novembre 2026" in lines
+    assert "Durée : 5 h 30 min · Délivré le 22 novembre 2026" in lines
     assert "7Q2K-9MXD-4HRT-0B3V" in lines
 
 

@@ -502,6 +502,36 @@ def test_deleting_the_account_can_withdraw_the_certificate(app, auth, anonymous)
         assert anonymous.get(f"/certificates/{public_id}{suffix}").status_code == 410
 
 
+def test_the_delete_page_asks_about_certificates_only_of_a_learner_who_holds_one(app, client, auth,
+                                                                                 anonymous):
+    auth.signup()
+    complete_course(auth)  # done, but no certificate claimed
+    page = client.get("/account/delete").get_data(as_text=True)
+    assert "Your certificates" not in page and 'name="certificates"' not in page
+    response = auth.post("/account/delete", {"password": PASSWORD}, token_from="/account/delete")
+    assert response.status_code == 302 and user_count(app) == 0
+
+    public_id = learner_with_certificate(auth, "Bea Martin")
+    page = client.get("/account/delete").get_data(as_text=True)
+    assert "Your certificates" in page and page.count('name="certificates"') == 2
+    assert delete_account(auth, "withdraw").status_code == 302
+    assert user_count(app) == 0
+    assert "This certificate has been withdrawn" in anonymous.get(f"/certificates/{public_id}").get_data(
+        as_text=True)
+
+
+def test_a_certificate_claimed_after_the_delete_page_opened_is_still_asked_about(app, client, auth):
+    """Opened in one tab without the question; the certificate claimed in another."""
+    auth.signup()
+    complete_course(auth)
+    assert 'name="certificates"' not in client.get("/account/delete").get_data(as_text=True)
+    assert claim(auth).status_code == 302
+    response = auth.post("/account/delete", {"password": PASSWORD}, token_from="/account/delete")
+    assert response.status_code == 400
+    assert "Please choose what happens to your certificates." in response.get_data(as_text=True)
+    assert user_count(app) == 1
+
+
 def test_names_are_checked_against_the_configured_branding_fonts(app, app_config, tmp_path):
     # An organisation's branding with Latin fonts only: a Chinese name would print as boxes.
     branding = tmp_path / "my-branding"
