@@ -38,7 +38,11 @@ class Learner:
             "csrf_token": self.token("/signup"), "email": self.email, "name": "Ana Dupont",
             "password": PASSWORD, "next": ""})
         assert response.status_code == 302, response.text[-500:]
-        confirm = self.http.get(self.url + self._confirmation_path(), timeout=30)
+        path = self._confirmation_path()
+        # Waiting for the mail can outlast the server's keep-alive: a pooled connection
+        # closed meanwhile would fail the next request (as a browser, open a new one).
+        self.http.close()
+        confirm = self.http.get(self.url + path, timeout=30)
         assert confirm.status_code == 200 and "Se déconnecter" in confirm.text
 
     def _confirmation_path(self) -> str:
