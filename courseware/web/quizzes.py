@@ -37,8 +37,9 @@ from ..quizzes.attempts import latest_attempt, passed_quiz_numbers
 from ..quizzes.grading import InvalidSubmission, QuizResult, answers_from_form, grade
 from ..quizzes.model import QUIZ_SLOT, Quiz
 from ..reports.events import LearnerLike
-from .views import course_or_404, in_learner_language, library, previews_drafts
+from .views import course_or_404, library, previews_drafts
 from .visitor_quizzes import VisitorAnswers, remember_quiz_answers
+from .visitor_reading import course_and_chapter
 
 bp = Blueprint("quizzes", __name__, url_prefix="/courses")
 
@@ -90,9 +91,9 @@ def record_visitor_answers(db: Session, learner: LearnerLike, answered: Iterable
     exists, changed since (another key version) or is a draft now are dropped.
     """
     for visitor in answered:
-        course = library().course(visitor.course_slug)
-        course = in_learner_language(course) if course is not None and course.is_published else None
-        chapter = course.chapter(visitor.chapter_slug) if course is not None else None
+        found = course_and_chapter(library(), f"{visitor.course_slug}/{visitor.chapter_slug}")
+        course = found[0] if found and found[0].is_published else None
+        chapter = course.chapter(found[1]) if course is not None else None
         if chapter is None or not 1 <= visitor.quiz_number <= len(chapter.quizzes):
             continue
         quiz = chapter.quizzes[visitor.quiz_number - 1]

@@ -67,16 +67,18 @@ def record_visitor_reading(db: Session, learner: LearnerLike, library: Library,
     """
     moment = now or datetime.now(UTC)
     for path in reading.opened:
-        found = _course_and_chapter(library, path)
+        found = course_and_chapter(library, path)
         if found:
             open_chapter(db, learner, found[0], found[1], moment, found[0].language)
-    found = _course_and_chapter(library, reading.completion or "")
+    found = course_and_chapter(library, reading.completion or "")
     if found and not found[0].chapter(found[1]).quizzes:  # quizzes complete by passing them
         if complete_chapter(db, learner, found[0], found[1], moment, found[0].language).completed:
             metrics.COMPLETIONS.inc()
 
 
-def _course_and_chapter(library: Library, path: str) -> tuple[Course, str] | None:
+def course_and_chapter(library: Library, path: str) -> tuple[Course, str] | None:
+    """The course (in the learner's language) and chapter slug a `course/chapter` path
+    remembered by a visitor names, or None when either no longer exists."""
     course_slug, _, chapter_slug = path.partition("/")
     course = library.course(course_slug)
     if course is not None:  # as the visitor read it, for the instructor dashboard's language
