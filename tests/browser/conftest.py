@@ -19,7 +19,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from tests.browser.pages import CHAPTERS, COURSE, QUIZ_CHAPTERS, QUIZ_COURSE, QUIZ_COURSE_YAML
+from tests.browser.pages import (CHAPTERS, COURSE, QUIZ_CHAPTERS, QUIZ_COURSE, QUIZ_COURSE_YAML,
+                                 QUIZ_PAGE)
 from tests.helpers import write_course
 from tests.live_server import LiveServer, running_server
 from tests.live_server import mailed_path as live_mailed_path
@@ -192,6 +193,25 @@ def graduate(browser: Browser, live: LiveServer) -> tuple[dict, str]:
 
 
 @pytest.fixture(scope="session")
+def quiz_passed_state(browser: Browser, live: LiveServer) -> dict:
+    """Cookies of a learner who completed the quiz course's chapter by passing its quiz
+    (the chapter then shows "complete" above the form, and the results all answers)."""
+    context = new_context(browser, live)
+    page = context.new_page()
+    sign_up(page, live, name="Inès Karim")
+    page.goto(QUIZ_PAGE)
+    for label in ("Des régularités tirées d’exemples", "Un filtre anti-spam",
+                  "La reconnaissance faciale"):
+        page.get_by_label(label).check()
+    with page.expect_navigation():
+        page.locator("main .quiz button[type=submit]").first.click()
+    assert page.locator(".quiz-score").count() == 1, page.content()
+    state = context.storage_state()
+    context.close()
+    return state
+
+
+@pytest.fixture(scope="session")
 def staff_states(browser: Browser, live: LiveServer) -> dict[str, dict]:
     """Cookies of an admin and of the manager of organisation "demo" (whose report
     has a link, a few counters and a learner who shares their progress)."""
@@ -343,14 +363,15 @@ def axe_source() -> str:
 @pytest.fixture(scope="session")
 def tabs(browser: Browser, live: LiveServer, learner_state: dict, graduate: tuple[dict, str],
          partner_states: dict[str, dict], staff_states: dict[str, dict],
-         axe_source: str) -> Iterator[dict[str | None, Page]]:
+         quiz_passed_state: dict, axe_source: str) -> Iterator[dict[str | None, Page]]:
     """One tab for each kind of visitor (keyed like SitePage.login), reused
     by every page check because a new browser context costs half a second.
 
     axe-core is loaded into every document by an init script, which the site's
     Content-Security-Policy does not block (a <script> tag would be).
     """
-    states = {None: None, "learner": learner_state, "graduate": graduate[0], **staff_states,
+    states = {None: None, "learner": learner_state, "graduate": graduate[0],
+              "quiz-passed": quiz_passed_state, **staff_states,
               **partner_states}
     contexts = {login: new_context(browser, live, storage_state=state)
                 for login, state in states.items()}

@@ -49,7 +49,8 @@ class SitePage:
     path: str
     # None: a visitor; "learner": chapter 1 opened; "graduate": done; "admin"; "attributed":
     # a visitor who came through an organisation's link; "member": signed up through it;
-    # "manager" (of organisation "demo"): see conftest.staff_states.
+    # "manager" (of organisation "demo"): see conftest.staff_states; "quiz-passed":
+    # completed the quiz course by passing its quiz.
     login: str | None = None
     # "submit": send the page's main form as it is (shows validation errors);
     # "submit-without-csrf": the same without its CSRF token (the 400 page).
@@ -83,6 +84,8 @@ PAGES = [
     SitePage("quiz", QUIZ_PAGE),
     SitePage("quiz-learner", QUIZ_PAGE, login="learner"),
     SitePage("quiz-results", QUIZ_PAGE, login="learner", action="submit"),
+    SitePage("quiz-passed", QUIZ_PAGE, login="quiz-passed"),
+    SitePage("quiz-passed-results", f"{QUIZ_PAGE}quiz/1/results", login="quiz-passed"),
     SitePage("chapter-last", f"/courses/{COURSE}/{CHAPTERS[-1]}/", login="learner"),
     SitePage("signup", "/signup"),
     SitePage("signup-errors", "/signup", action="submit", status=400),

@@ -18,7 +18,7 @@ from tests.live_server import LiveServer
 
 # The pages a learner meets (the admin and manager areas have their own wide tables).
 LEARNER_PAGES = [p for p in PAGES if p.login in (None, "learner", "graduate", "attributed",
-                                                    "member")]
+                                                    "member", "quiz-passed")]
 REDESIGNED = {"home", "home-learner", "course", "course-learner", "course-completed",
               "course-achievement", "chapter", "chapter-learner", "chapter-completed", "account",
               "account-graduate", "signup", "login", "certificate-owner"}
@@ -160,4 +160,25 @@ def test_the_instructor_dashboard_fits_a_phone(tabs: dict[str | None, Page], pat
     """Instructors check figures on the go too: the tables scroll inside their region."""
     instructor_pages = [p for p in PAGES if p.name.startswith("instructor-")]
     failures = pages_scrolling_sideways(instructor_pages, "phone", tabs, paths)
+    assert not failures, "\n".join(failures)
+
+
+def test_every_form_control_uses_the_page_font(tabs: dict[str | None, Page],
+                                               paths: dict[str, str]) -> None:
+    """Browsers give buttons, fields and menus a small system font of their own; on our
+    pages each control reads in the same typeface as the text around it."""
+    odd_controls = """() => {
+        const font = element => getComputedStyle(element).fontFamily;
+        return [...document.querySelectorAll('button, input:not([type=hidden]), select, textarea')]
+            .filter(control => font(control) !== font(control.parentElement))
+            .slice(0, 3).map(control => control.outerHTML.slice(0, 80));
+    }"""
+    failures = []
+    for site_page in PAGES:
+        page = tabs[site_page.login]
+        page.set_viewport_size(VIEWPORTS["desktop"])
+        site_page.open(page, paths)
+        odd = page.evaluate(odd_controls)
+        if odd:
+            failures.append(f"{site_page.name}: {odd}")
     assert not failures, "\n".join(failures)

@@ -51,3 +51,14 @@ def test_quiz_without_javascript(browser: Browser, live: LiveServer) -> None:
         expect(page.locator("#course-progress")).to_contain_text("100")
     finally:
         context.close()
+
+
+def test_a_passed_quiz_says_the_chapter_is_complete_and_links_to_the_results(
+        tabs: dict, live: LiveServer) -> None:
+    page = tabs["quiz-passed"]
+    page.goto(QUIZ_PAGE)
+    expect(page.locator(".quiz-done-note")).to_contain_text("Ce chapitre est terminé")
+    with page.expect_navigation():
+        page.locator(".quiz-done-note a").click()
+    expect(page.locator(".quiz-score")).to_contain_text("2 sur 2")
+    expect(page.locator(".quiz-explanation")).to_have_count(2)
