@@ -14,6 +14,7 @@ from playwright.sync_api import Browser
 
 from tests.browser.conftest import CHROMIUM, PASSWORD, VIEWPORTS
 from tests.browser.test_accessibility import axe_violations, describe
+from tests.browser.test_layout import sideways_scroll
 from tests.helpers import write_course
 from tests.live_server import running_dev_server
 
@@ -64,8 +65,10 @@ def test_the_draft_banner_and_the_content_error_page_pass_axe(browser: Browser, 
             assert page.locator(".draft-badge").is_visible()
             assert not axe_violations(page), describe(axe_violations(page))
 
-        (course / "02-data.md").write_text("---\ntitle: Les données\n---\n![](images/none.svg)\n",
-                                           encoding="utf-8")
+        # A long file name with no space: the message must still wrap on a phone.
+        missing = "schema-du-pipeline-d-apprentissage-automatique-version-finale-2026-12.svg"
+        (course / "02-data.md").write_text(
+            f"---\ntitle: Les données\n---\n![](images/{missing})\n", encoding="utf-8")
         page.wait_for_timeout(1500)  # let the watcher see the save (the page is polled below)
         for _attempt in range(20):
             response = page.goto("/")
@@ -79,5 +82,9 @@ def test_the_draft_banner_and_the_content_error_page_pass_axe(browser: Browser, 
             page.reload()
             violations = axe_violations(page)
             assert not violations, f"content-error page ({scheme}):\n{describe(violations)}"
+        page.set_viewport_size(VIEWPORTS["phone"])
+        assert missing in page.locator("main").inner_text()
+        found = sideways_scroll(page)
+        assert found["scroll"] <= 0 and not found["wide"], f"the error page scrolls sideways: {found}"
     finally:
         context.close()
