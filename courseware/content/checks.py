@@ -13,8 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..durations import DurationFormats, format_duration
 from .markdown import Reference
 from .model import Chapter, Course, Problem
+
+# The CLI speaks English, written as the pages write it: "45 min", "6 h", "3 h 25 min".
+CLI_DURATIONS = DurationFormats(hours_and_minutes="{hours} h {minutes:02d} min",
+                                hours_only="{hours} h", minutes_only="{minutes} min")
 
 _ID = re.compile(r'\bid="([^"]+)"')
 # Anchors listed in a message: enough to spot a typo, short enough to read.
@@ -100,11 +105,11 @@ def check_order(sources: Sequence[OrderedSource], course_file: Path) -> list[Pro
 
 def course_summary(course: Course) -> list[str]:
     """What `content check` prints for a good course: size, quizzes, languages, order, drafts."""
-    hours, minutes = divmod(course.total_minutes, 60)
     quizzes = [quiz for chapter in course.chapters for quiz in chapter.quizzes]
     graded = (f", {len(quizzes)} quizzes ({sum(len(q.questions) for q in quizzes)} questions), "
               f"pass mark {course.pass_mark} %") if quizzes else ""
-    lines = [f"ok  {course.slug}: {len(course.chapters)} chapters, {hours} h {minutes:02d} min"
+    lines = [f"ok  {course.slug}: {len(course.chapters)} chapters, "
+             f"{format_duration(course.total_minutes, CLI_DURATIONS)}"
              f"{graded}"]
     if len(course.languages) > 1:
         lines.append(f"    languages: {', '.join(course.languages)}")

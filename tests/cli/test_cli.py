@@ -60,7 +60,7 @@ def test_content_check_on_a_good_course_says_ok(tmp_path):
     write_course(tmp_path / "basics")
     result = CliRunner().invoke(main, ["content", "check", str(tmp_path)])
     assert result.exit_code == 0
-    assert result.stdout == ("ok  basics: 3 chapters, 0 h 03 min\n"  # then the final order
+    assert result.stdout == ("ok  basics: 3 chapters, 3 min\n"  # then the final order
                              "    1. welcome  01-welcome.md\n    2. data  02-data.md\n"
                              "    3. next  03-next.md\n")
 

@@ -68,7 +68,7 @@ def test_content_check_prints_the_final_order_and_the_drafts(tmp_path: Path):
     result = CliRunner().invoke(main, ["content", "check", str(tmp_path / "content")])
     assert result.exit_code == 0, result.output
     assert result.output.splitlines() == [
-        "ok  basics: 3 chapters, 0 h 03 min",
+        "ok  basics: 3 chapters, 3 min",
         "    1. welcome  01-welcome.md",
         "    2. data  02-data.md",
         "    3. aside  025-aside.md  (draft: only instructors and admins see it)",
