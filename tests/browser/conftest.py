@@ -19,8 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
-from tests.browser.pages import (CHAPTERS, COURSE, QUIZ_CHAPTERS, QUIZ_COURSE, QUIZ_COURSE_YAML,
-                                 QUIZ_PAGE)
+from tests.browser.pages import CHAPTERS, COURSE, QUIZ_CHAPTERS, QUIZ_COURSE, QUIZ_COURSE_YAML, QUIZ_PAGE
 from tests.helpers import write_course
 from tests.live_server import LiveServer, running_server
 from tests.live_server import mailed_path as live_mailed_path
