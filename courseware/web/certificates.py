@@ -280,7 +280,7 @@ def verify() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
         status = 400
         if lookup.validate():
             public_id = normalise_public_id(lookup.certificate.data)
-            certificate = find_certificate(get_session(), public_id) if public_id else None
+            certificate = find_certificate(read_session(), public_id) if public_id else None
             if certificate is not None:
                 return redirect(url_for("certificates.show", public_id=certificate.public_id))
             lookup.certificate.errors = [_("No certificate has this ID. Check each character, "
@@ -288,7 +288,7 @@ def verify() -> tuple[str, int] | tuple[str, int, dict[str, str]] | Response:
             status = 404
         return render_template("certificates/verify.html", form=form, lookup=lookup, result=None), status
     if form.validate_on_submit():
-        result = check_certificate_file(get_session(), form.pdf.data.read(),
+        result = check_certificate_file(read_session(), form.pdf.data.read(),
                                         certificate_files().identity,
                                         slots_dir=Path(current_app.config["INSTANCE_DIR"]))
     if result is not None:
@@ -329,8 +329,9 @@ def mail_preference() -> Response:
 
 
 def certificates_of(user_id: int) -> list[Certificate]:
-    """A learner's current certificates, newest first (for the account page)."""
-    return list(get_session().scalars(
+    """A learner's current certificates, newest first (the home and account pages): a
+    read, so it takes no write lock (db.read_session)."""
+    return list(read_session().scalars(
         select(Certificate).where(Certificate.user_id == user_id, Certificate.status == "valid")
         .order_by(Certificate.issued_at.desc())))
 

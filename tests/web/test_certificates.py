@@ -597,6 +597,27 @@ def test_the_issuer_is_one_name_on_the_pdf_the_page_and_linkedin(app, app_config
         close_app(organised)
 
 
+def test_a_graduates_pages_answer_while_a_write_is_under_way(app, auth):
+    """The home, course, chapter and "done" pages of a learner who holds a certificate
+    look it up, and so does the ID look-up form: reads that must not take SQLite's write
+    lock (they queued behind every write of the site under load, benchmarks/launch_day.py;
+    with a write held longer than the busy timeout they failed)."""
+    public_id = learner_with_certificate(auth)
+    paths = {"/": public_id, "/courses/basics/": public_id, "/courses/basics/data/": public_id,
+             "/courses/basics/done": public_id}
+    with get_engine(app).connect() as writer:
+        writer = writer.execution_options(sqlite_immediate=True)
+        with writer.begin() as transaction:
+            writer.execute(User.__table__.update().values(name=User.name))  # holds the write lock
+            for path, shown in paths.items():
+                response = auth.client.get(path)
+                assert response.status_code == 200, path
+                assert shown in response.get_data(as_text=True), path
+            lookup = auth.client.get(f"/certificates/verify?certificate={public_id}")
+            assert lookup.status_code == 302 and lookup.headers["Location"].endswith(public_id)
+            transaction.rollback()
+
+
 def test_the_public_page_and_files_answer_while_a_write_is_under_way(app, auth, anonymous):
     """A look-up only reads: it neither waits for nor blocks the site's writes
     (on SQLite an ORM session would take the write lock and wait for it)."""
