@@ -52,6 +52,7 @@ import requests  # noqa: E402
 from chapter_page import (  # noqa: E402
     PASSWORD,
     USER_AGENT,
+    _process_tree,
     _stat,
     choose_content,
     cpu_seconds,
@@ -173,10 +174,36 @@ function request()
   return wrk.format(entry[1], entry[2], headers, entry[4] ~= "" and entry[4] or nil)
 end
 
--- Each connection waits this long before its next request: the mix is offered at a
--- set rate, as a launch's visitors arrive, instead of as fast as the server answers.
+-- Open-loop pacing: requests start on a fixed schedule of %(interval_ms).3f ms (the action's
+-- share of --rate), as a launch's visitors arrive, whatever the server's latency; a slow
+-- answer does not lower the load offered. wrk calls delay() before each request of any
+-- connection: each call takes the next slot. A slot missed because every connection was
+-- still waiting for an answer is counted as a late start (the server fell behind) and the
+-- schedule restarts from now (no burst to catch up). LuaJIT's ffi gives the wall clock.
+local ffi = require("ffi")
+ffi.cdef[[
+typedef struct { long tv_sec; long tv_usec; } launch_timeval;
+int gettimeofday(launch_timeval *tv, void *tz);
+]]
+local clock = ffi.new("launch_timeval")
+local function now_ms()
+  ffi.C.gettimeofday(clock, nil)
+  return tonumber(clock.tv_sec) * 1000 + tonumber(clock.tv_usec) / 1000
+end
+local interval = %(interval_ms).6f
+local next_slot = 0
+late = 0
+
 function delay()
-  return %(delay_ms)d
+  if interval == 0 then return 0 end
+  local now = now_ms()
+  if next_slot < now then
+    if next_slot > 0 and now - next_slot > 10 then late = late + 1 end
+    next_slot = now
+  end
+  local wait = next_slot - now
+  next_slot = next_slot + interval
+  return math.floor(wait)
 end
 
 function response(status, headers, body)
@@ -210,15 +237,15 @@ class Action:
     rate: float = 0.0  # offered requests/s, set by offered()
     follow_pdf: bool = False  # download the certificate a claim redirects to
 
-    def delay_ms(self) -> int:
-        """The pause per connection that offers `rate` (less a few ms for the answer itself)."""
-        return max(0, round(1000 * self.connections / self.rate) - 3) if self.rate else 0
+    def interval_ms(self) -> float:
+        """The time between two request starts that offers `rate` (0: as fast as answered)."""
+        return 1000 / self.rate if self.rate else 0.0
 
     def script(self, folder: Path) -> Path:
         lines = ",\n".join("  {" + ", ".join(_lua_string(part) for part in entry) + "}"
                            for entry in self.entries)
         path = folder / (re.sub(r"\W+", "-", self.name) + ".lua")
-        path.write_text(_LUA % {"entries": lines, "agent": USER_AGENT, "delay_ms": self.delay_ms(),
+        path.write_text(_LUA % {"entries": lines, "agent": USER_AGENT, "interval_ms": self.interval_ms(),
                                 "follow_pdf": "true" if self.follow_pdf else "false"}
                         + _STATUS_HOOK)
         return path
@@ -235,6 +262,7 @@ function done(summary, latency, requests)
     for status, count in pairs(thread:get("statuses")) do
       io.write(string.format("status %d: %d\\n", status, count))
     end
+    io.write(string.format("late %d\\n", thread:get("late")))
   end
 end
 """
@@ -263,13 +291,15 @@ def build_actions(course: Course, readers: list[Learner], claimers: list[Learner
     # Shares of a launch day's requests (sign-ups take the rest, SIGNUP_SHARE): mostly
     # reading, one answer to a quiz per dozen page views, a claim per hundred and fifty.
     return [
-        Action("anonymous reading", 0.45, 16, (200,), tuple(anonymous)),
-        Action("logged-in reading", 0.37, 12, (200,), tuple(reading)),
-        Action("quiz submission", 0.07, 6, (303,), tuple(quizzes)),
+        # Connections: enough for each action's share to start on time with answers of up
+        # to ~150 ms (rate x latency); more only queue in the server's backlog.
+        Action("anonymous reading", 0.45, 40, (200,), tuple(anonymous)),
+        Action("logged-in reading", 0.37, 36, (200,), tuple(reading)),
+        Action("quiz submission", 0.07, 10, (303,), tuple(quizzes)),
         # A claim (302) then the download of that new certificate (200): half each.
-        Action("claim + new PDF", 0.012, 2, (302, 200), tuple(claims), follow_pdf=True),
-        Action("certificate PDF", 0.018, 2, (200,), tuple(pdfs)),
-        Action("verification page", 0.05, 4, (200,), tuple(verifications)),
+        Action("claim + new PDF", 0.012, 3, (302, 200), tuple(claims), follow_pdf=True),
+        Action("certificate PDF", 0.018, 3, (200,), tuple(pdfs)),
+        Action("verification page", 0.05, 6, (200,), tuple(verifications)),
     ]
 
 
@@ -287,6 +317,7 @@ class Measured:
     p99_ms: float
     errors: int
     statuses: dict[int, int] = field(default_factory=dict)
+    late: int = 0  # requests that started over 10 ms behind schedule (every connection busy)
 
     @property
     def per_second(self) -> float:
@@ -299,7 +330,7 @@ def parse_action(action: Action, output: str) -> Measured:
     unexpected = sum(count for status, count in statuses.items() if status not in action.expected)
     return Measured(action.name, int(values["requests"]), int(values["duration_us"]) / 1e6,
                     int(values["p95_us"]) / 1000, int(values["p99_us"]) / 1000,
-                    unexpected + int(values["socket_errors"]), statuses)
+                    unexpected + int(values["socket_errors"]), statuses, int(values.get("late", 0)))
 
 
 def start_wrk(action: Action, url: str, duration: int, folder: Path) -> subprocess.Popen:
@@ -431,17 +462,33 @@ class CpuShares:
     other: float
     server_seconds: float = 0.0
     database_seconds: float = 0.0
+    # The busiest server process, in % of ONE core: near 100 % while cores stay idle means
+    # a worker is the bottleneck (one GIL per process), not the machine.
+    busiest_worker: float = 0.0
+
+
+def process_seconds(root: int) -> dict[int, float]:
+    """CPU seconds of each process of the tree under `root`."""
+    found = {}
+    for pid in _process_tree(root):
+        if (fields := _stat(pid)) is not None:
+            found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
 
 
 @contextmanager
 def cpu_accounting(server_pid: int, database: str | None, out: list[CpuShares]) -> Iterator[None]:
     busy0, idle0 = machine_cpu()
     server0 = cpu_seconds(server_pid)
+    workers0, started = process_seconds(server_pid), time.monotonic()
     db0 = database_backends_cpu(database) if database else {}
     load0 = os.times()
     yield
     busy1, idle1 = machine_cpu()
     server = cpu_seconds(server_pid) - server0
+    elapsed = time.monotonic() - started
+    busiest = max((seconds - workers0.get(pid, 0.0)
+                   for pid, seconds in process_seconds(server_pid).items()), default=0.0)
     db1 = database_backends_cpu(database) if database else {}
     db = sum(seconds - db0.get(pid, 0.0) for pid, seconds in db1.items())
     load1 = os.times()
@@ -451,7 +498,7 @@ def cpu_accounting(server_pid: int, database: str | None, out: list[CpuShares]) 
     total = (busy1 - busy0) + (idle1 - idle0)
     shares = [100 * value / total for value in (server, db, load, idle1 - idle0)]
     out.append(CpuShares(*shares, other=100 - sum(shares), server_seconds=server,
-                         database_seconds=db))
+                         database_seconds=db, busiest_worker=100 * busiest / elapsed))
 
 
 # --------------------------------------------------------------------------- one backend
@@ -505,12 +552,13 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
     database_url = (f"sqlite:///{instance / 'courseware.db'}" if database is None
                     else fresh_postgres_database(database))
     course = check_library(content_dir)[0][0]
-    print(f"\n[{backend}] starting courseware serve --workers 2 ({database_url})", flush=True)
+    print(f"\n[{backend}] starting courseware serve --workers {args.workers} ({database_url})",
+          flush=True)
     runs: list[list[Measured]] = []
     cpu: list[CpuShares] = []
     loads: list[str] = []
     with running_server(content_dir=content_dir, instance_dir=instance, database_url=database_url,
-                        workers=2, extra_env=SERVER_ENV) as server:
+                        workers=args.workers, extra_env=SERVER_ENV) as server:
         server_pid = serve_process(int(server.url.rsplit(":", 1)[1]))
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=4) as pool:
@@ -549,21 +597,26 @@ def median_table(backend: str, runs: list[list[Measured]]) -> list[tuple[str, ..
                      f"{statistics.median(m.per_second for m in per_run):.1f}",
                      f"{statistics.median(m.p95_ms for m in per_run):.0f}",
                      f"{statistics.median(m.p99_ms for m in per_run):.0f}",
-                     str(sum(m.errors for m in per_run))))
+                     str(sum(m.errors for m in per_run)),
+                     str(sum(m.late for m in per_run))))
     totals = [sum(m.per_second for m in run) for run in runs]
     rows.append((backend, "ALL (mixed)", f"{statistics.median(totals):.0f}", "", "",
-                 str(sum(m.errors for run in runs for m in run))))
+                 str(sum(m.errors for run in runs for m in run)),
+                 str(sum(m.late for run in runs for m in run))))
     return rows
 
 
 def print_rows(rows: list[tuple[str, ...]]) -> None:
-    print_aligned([("backend", "action", "req/s", "p95 ms", "p99 ms", "errors"), *rows])
+    print_aligned([("backend", "action", "req/s", "p95 ms", "p99 ms", "errors", "late starts"),
+                   *rows])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=30, help="seconds per run (default 30)")
     parser.add_argument("--runs", type=int, default=3, help="runs per backend; medians are reported")
+    parser.add_argument("--workers", type=int, default=2,
+                        help="courseware serve --workers (default 2, as the embedded default)")
     parser.add_argument("--rate", type=float, default=650,
                         help="requests/s offered, shared between the actions (default 650); "
                              "0: every connection as fast as the server answers")
@@ -611,7 +664,8 @@ def main() -> int:
             return statistics.median(getattr(share, attribute) for share in shares)
         print(f"{backend}: CPU of both cores (median): app server {med('server'):.0f}%, "
               f"database backends {med('database'):.0f}%, load generators {med('load'):.0f}%, "
-              f"other processes {med('other'):.0f}%, idle {med('idle'):.0f}%; "
+              f"other processes {med('other'):.0f}%, idle {med('idle'):.0f}%; busiest server "
+              f"process {med('busiest_worker'):.0f}% of one core; "
               f"load average before each run: {' | '.join(loads)}")
         # CPU per request hardly depends on the other load on the machine: the steady figure.
         counts = [sum(m.requests for m in run) for run in runs]
