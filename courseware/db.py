@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from flask import Flask, g
 from sqlalchemy import Connection, Engine, Select, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from .sqlite_gate import GatedConnection, WriterGate, gate_for
+
 ENGINE_KEY = "courseware.engine"
 READER_KEY = "courseware.reader"
 # Connections kept open per pool and per worker process (two pools: db.init_app),
 # and how many more a burst may open; see make_engine.
+# How long a writer waits for SQLite's write lock before "database is locked".
+SQLITE_BUSY_SECONDS = 5
 POOL_SIZE = 8
 POOL_OVERFLOW = 7
 
@@ -20,10 +25,14 @@ def make_engine(url: str, autocommit: bool = False) -> Engine:
     """Create an engine; SQLite gets WAL, a busy timeout and foreign keys."""
     options: dict[str, Any] = {"isolation_level": "AUTOCOMMIT"} if autocommit else {}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": 5, "check_same_thread": False}, **options)
+        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_SECONDS,
+                                                  "check_same_thread": False,
+                                                  "factory": GatedConnection}, **options)
         event.listen(engine, "connect", _configure_sqlite)
         if not autocommit:
-            event.listen(engine, "begin", _begin_sqlite)
+            database = engine.url.database
+            gate = gate_for(database) if database and database != ":memory:" else None
+            event.listen(engine, "begin", partial(_begin_sqlite, gate))
         return engine
     # The read pool skips the ping (one round trip per page view): its first
     # query on a dead connection reconnects and retries instead (HotQuery).
@@ -44,19 +53,32 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # wait instead of failing with "database is locked"; NORMAL is safe in WAL
     # (a power cut can lose the last commits, never corrupt the file).
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 
 
-def _begin_sqlite(connection: Any) -> None:
+def _begin_sqlite(gate: WriterGate | None, connection: Any) -> None:
     # A deferred transaction that read first and writes later fails at once with
     # "database is locked" if another writer committed in between. Transactions
     # that may write after reading (ORM sessions) therefore take the write lock up
-    # front and wait their turn (busy_timeout); plain reads stay deferred.
-    immediate = connection.get_execution_options().get("sqlite_immediate", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    # front and wait their turn; plain reads stay deferred. The turn is taken at
+    # the writers' gate first (sqlite_gate.py: woken at once, not after SQLite's
+    # naps); the connection gives it back when the transaction ends.
+    if not connection.get_execution_options().get("sqlite_immediate", False):
+        connection.exec_driver_sql("BEGIN")
+        return
+    dbapi_connection = connection.connection.dbapi_connection
+    if (gate is not None and isinstance(dbapi_connection, GatedConnection)
+            and gate.acquire(SQLITE_BUSY_SECONDS)):
+        dbapi_connection.hold_gate(gate)
+    try:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if isinstance(dbapi_connection, GatedConnection):
+            dbapi_connection.give_back_gate()
+        raise
 
 
 def init_app(app: Flask) -> None:

@@ -24,7 +24,7 @@ from limits import parse_many
 from sqlalchemy import select
 
 from .. import accounts, metrics, sessions
-from ..db import get_session
+from ..db import get_session, read_session
 from ..extensions import limiter
 from ..i18n import chosen_language
 from ..mail import queue_mail, queue_no_mail
@@ -78,8 +78,10 @@ def end_this_session() -> None:
 def signup() -> str | Response:
     form = SignupForm(next=request.args.get("next", ""), email=pending_invitation_email())
     # The organisation this visitor came through, if any: shown on the form, kept
-    # on the account unless the learner removes it.
-    joined = checked_attribution(get_session(), remembered_attribution())
+    # on the account unless the learner removes it. Read outside the writer session:
+    # that one takes SQLite's write lock at its first query, and sign_up hashes the
+    # password (Argon2, tens of ms) before its own, so no writer waits for the hash.
+    joined = checked_attribution(read_session(), remembered_attribution())
     organisation = joined[1] if joined else None
     if organisation is not None:
         form.leave_organisation.label.text = _("Don’t link my account to %(organisation)s",

@@ -415,3 +415,4 @@ def test_resetting_password_logs_out_every_other_session(app, client, auth, seco
                                         "password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert is_logged_in(second_auth.client)
     assert not is_logged_in(client)
+

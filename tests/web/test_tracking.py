@@ -309,3 +309,48 @@ def test_a_utm_visit_never_redirects_off_the_site(app, client, links):
                               environ_overrides={"PATH_INFO": path})
         assert response.status_code == 404, path
     assert counters(app) == []
+
+
+def test_the_sign_up_form_of_a_partners_visitor_opens_while_another_writer_holds_the_database(
+        app, client, links):
+    """Looking up the organisation a visitor came through only reads, so the form does not
+    queue behind the site's writes (on SQLite it waited for the write lock, then failed
+    with a 503 past the busy timeout)."""
+    client.get(f"/go/{links['officers'][1]}")
+    with get_engine(app).connect() as writer:
+        writer = writer.execution_options(sqlite_immediate=True)
+        with writer.begin() as transaction:
+            writer.execute(User.__table__.update().values(name=User.name))  # holds the write lock
+            response = client.get("/signup")
+            assert response.status_code == 200
+            assert "Gendarmerie nationale" in response.get_data(as_text=True)
+            transaction.rollback()
+
+
+class WatchedHasher:
+    """The app's password hasher, noting whether a write transaction was open at each hash."""
+
+    def __init__(self, hasher) -> None:
+        self.hasher, self.in_transaction = hasher, []
+
+    def __getattr__(self, name: str):
+        return getattr(self.hasher, name)
+
+    def hash(self, password: str) -> str:
+        from flask import g
+
+        writer = g.get("db_session")
+        self.in_transaction.append(writer is not None and writer.in_transaction())
+        return self.hasher.hash(password)
+
+
+def test_no_write_transaction_is_open_while_a_partners_visitor_password_is_hashed(
+        app, client, links, monkeypatch):
+    """Argon2 takes tens of ms of CPU: inside the writer session every other writer of
+    the site (quiz answers, completions) waited for it (benchmarks/launch_day.py)."""
+    watched = WatchedHasher(app.extensions["courseware.hasher"])
+    monkeypatch.setitem(app.extensions, "courseware.hasher", watched)
+    client.get(f"/go/{links['officers'][1]}")
+    assert signup(client).status_code == 302
+    assert watched.in_transaction == [False]
+    assert account(app).organisation_id == links["officers"][2]
