@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -103,6 +103,14 @@ def find_current_certificate(session: Session, user_id: int, course_slug: str) -
     return session.scalars(
         select(Certificate).where(Certificate.current_key == current_key(user_id, course_slug))
     ).one_or_none()
+
+
+def current_certificate_id(executor: Connection | Session, user_id: int, course_slug: str
+                           ) -> str | None:
+    """The public ID of find_current_certificate's certificate: one column, for the
+    chapter fast path (web/chapter_fast_path.py), which only needs it for its page key."""
+    return executor.execute(select(Certificate.public_id).where(
+        Certificate.current_key == current_key(user_id, course_slug))).scalar_one_or_none()
 
 
 def _new_certificate(user_id: int, printed_name: str, identity: SigningIdentity, now: datetime,

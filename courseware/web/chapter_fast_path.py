@@ -2,8 +2,9 @@
 
 Once a chapter page has been rendered for a state (page_cache.py), a view of
 it is a session-cookie look-up, one query (the learner, their log-in session
-and progress: accounts.load_identity) and a join of cached bytes around the
-CSRF token. Flask's request context, Flask-Login's proxies, the hooks and the
+and progress: accounts.load_identity; for a finished course, a second for the
+certificate its end box names) and a join of cached bytes around the CSRF
+token. Flask's request context, Flask-Login's proxies, the hooks and the
 Response object cost more than all of that: under gunicorn on 2 cores
 (benchmarks/chapter_page.py) the chapter page took 1.34 ms of CPU a request
 against 0.50 ms for a bare Flask app sending the same bytes (0.39x its
@@ -13,8 +14,7 @@ It only answers what it can answer exactly as the view would, and hands every
 other request to Flask untouched: anything but a GET without a query string,
 a session cookie not verified in the last minute (fast_paths.py), flash
 messages or a "remember me" cookie to set, a log-in that ended, a chapter not
-yet opened (the first view writes), a finished course (its end box looks up
-the certificate), a draft, a page not rendered yet, `serve --dev`, and any
+yet opened (the first view writes), a draft, a page not rendered yet, `serve --dev`, and any
 database error (Flask then shows its 503 page). The page key is the one the
 view uses (`chapter_page_key`), and tests/web/test_chapter_fast_path.py checks
 that both give the same status, headers and body in every state.
@@ -33,6 +33,7 @@ from werkzeug.sansio.http import parse_cookie
 from werkzeug.sansio.utils import get_current_url, get_host
 
 from ..accounts import Identity, load_identity
+from ..certificates import current_certificate_id
 from ..content import Chapter, Course, Library
 from ..db import READER_KEY
 from ..i18n import LANGUAGE_COOKIE, best_language, interface_language
@@ -144,12 +145,17 @@ class CachedChapterPages:
             # A visitor's session notes the chapters they open (visitor_reading.py).
             if f"{course.slug}/{chapter.slug}" not in str(session.get("visitor_opened", "")).split():
                 return None
-        elif progress.state(chapter.slug) is ChapterState.NOT_STARTED or progress.is_complete:
+        elif progress.state(chapter.slug) is ChapterState.NOT_STARTED:
             return None
+        certificate_id = None
+        if user is not None and progress.is_complete:
+            # A finished course's end box names the certificate: one more small query.
+            with self.flask.extensions[READER_KEY].connect() as connection:
+                certificate_id = current_certificate_id(connection, user.id, course.slug)
         locale = interface_language(asked=None, cookie=cookie_language, account_locale=account_locale,
                                     accept_language=accept_language, default=self.default_locale)
         key = chapter_page_key(course, chapter, locale=locale, role=user.role if user else None,
-                               progress=progress, certificate_id=None, base_url=base_url)
+                               progress=progress, certificate_id=certificate_id, base_url=base_url)
         gzipped = encoding_for(environ.get("HTTP_ACCEPT_ENCODING", ""), secret_inside=True) == "gzip"
         body = pages.cached_page(key, token.encode(), gzipped=gzipped)
         if body is None:

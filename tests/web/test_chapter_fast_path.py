@@ -230,20 +230,38 @@ def test_a_flash_message_is_shown_by_the_view(app):
     assert fast_path(app).served == served + 1  # the page of this state is cached by now
 
 
-def test_first_visits_and_a_finished_course_are_left_to_the_view(app, progress_rows):
+def test_first_visits_are_left_to_the_view(app, progress_rows):
     learner = signed_in(app, "ana@example.org")
     for url in (WELCOME, QUIZ, NEXT):  # each first visit writes its row
         served = fast_path(app).served
         assert learner.client.get(url).status_code == 200
         assert fast_path(app).served == served
     assert len(progress_rows("ana@example.org")) == 3
+
+
+def test_a_finished_course_gets_the_views_page_before_and_after_the_claim(app):
+    """The end box of a finished course names the certificate: to get, then to view
+    (the fast path looks it up too, so a graduate re-reading is served quickly)."""
+    learner = signed_in(app, "ana@example.org")
+    for url in (WELCOME, QUIZ, NEXT):
+        learner.client.get(url)
     learner.complete(WELCOME)
     learner.post(f"{QUIZ}quiz/1", RIGHT, token_from=QUIZ)
     learner.complete(NEXT)
-    served = fast_path(app).served
-    page = learner.client.get(NEXT)  # the end box names the certificate to get
-    assert "Get my certificate" in page.text
-    assert fast_path(app).served == served
+    learner.client.get(NEXT)  # the completion's flash message: the view shows it
+    slow, quick, fast = both_ways(learner.client, NEXT)
+    assert fast
+    assert_same(slow, quick)
+    assert "Get my certificate" in text(quick)
+
+    claimed = learner.post("/courses/basics/certificate", {"name": "Ana Dupont", "confirm": "y"},
+                           token_from="/courses/basics/certificate")
+    public_id = claimed.headers["Location"].rsplit("/", 1)[1]
+    learner.client.get(claimed.headers["Location"])  # its flash message
+    slow, quick, fast = both_ways(learner.client, NEXT)
+    assert fast
+    assert_same(slow, quick)
+    assert "See my certificate" in text(quick) and public_id in text(quick)
 
 
 def test_a_host_the_site_does_not_answer_to_gets_the_view_400(app):
