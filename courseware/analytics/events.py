@@ -114,8 +114,8 @@ def record_quiz_attempt(executor: Executor, learner: funnel.LearnerLike, course:
     funnel.lock_learner(executor, learner.id)
 
     def complete(executor: Executor, _user_id: int, _course_slug: str, chapter_slug: str,
-                 now: datetime) -> None:
-        complete_chapter(executor, learner, course, chapter_slug, now, language)
+                 now: datetime) -> ChapterChange:
+        return complete_chapter(executor, learner, course, chapter_slug, now, language)
 
     outcome = record_attempt(executor, user_id=learner.id, course_slug=course.slug,
                              chapter=chapter, quiz=quiz, result=result, now=now, complete=complete)

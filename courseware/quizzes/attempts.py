@@ -17,7 +17,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
-from ..progress import record_chapter_completed
+from ..progress import ChapterChange, record_chapter_completed
 from .grading import QuizResult
 from .model import Quiz
 from .models import QuizAttempt
@@ -43,7 +43,9 @@ class StoredAttempt:
 @dataclass(frozen=True)
 class AttemptOutcome:
     attempt_id: int
-    chapter_completed: bool  # every quiz of the chapter has now been passed
+    # This attempt completed the chapter: its last quiz passed for the first time (a
+    # passing retake of a chapter already done completes nothing).
+    chapter_completed: bool
     # The learner's first attempt at this version of the quiz (what analytics count).
     first_attempt: bool = False
 
@@ -51,7 +53,8 @@ class AttemptOutcome:
 def record_attempt(executor: Connection | Session, *, user_id: int, course_slug: str,
                    chapter: ChapterWithQuizzes, quiz: Quiz, result: QuizResult,
                    now: datetime | None = None,
-                   complete: Callable[..., object] = record_chapter_completed) -> AttemptOutcome:
+                   complete: Callable[..., ChapterChange] = record_chapter_completed
+                   ) -> AttemptOutcome:
     """Store one graded attempt; complete the chapter once each of its quizzes is passed.
 
     `complete(executor, user_id, course_slug, chapter_slug, now=...)` marks the chapter
@@ -74,8 +77,7 @@ def record_attempt(executor: Connection | Session, *, user_id: int, course_slug:
     if result.passed:
         passed = passed_quiz_numbers(executor, user_id, course_slug, chapter.slug)
         if all(q.number in passed for q in chapter.quizzes):
-            complete(executor, user_id, course_slug, chapter.slug, now=moment)
-            completed = True
+            completed = complete(executor, user_id, course_slug, chapter.slug, now=moment).completed
     return AttemptOutcome(attempt_id, completed, first)
 
 

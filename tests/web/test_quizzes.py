@@ -376,3 +376,20 @@ def test_a_completed_chapter_says_its_quiz_is_passed_and_links_to_the_results(cl
         assert "This chapter is complete. You can take the quiz again" in page
         assert f'href="{QUIZ}quiz/1/results">See my last results' in page
     assert "Result: 3 out of 3" in client.get(f"{QUIZ}quiz/1/results").get_data(as_text=True)
+
+
+def test_passing_again_a_chapter_already_complete_announces_no_new_completion(client, auth):
+    """The page promised a retake "will not change your progress": no "Chapter … complete"
+    message the second time, and the completions counter of /metrics counts one."""
+    from courseware import metrics
+
+    auth.signup()
+    client.get(QUIZ)
+    completions = metrics.COMPLETIONS._value.get()
+    first = answer(auth, QUIZ, 1, RIGHT)
+    assert "complete." in client.get(first.headers["Location"]).get_data(as_text=True)
+    again = answer(auth, QUIZ, 1, RIGHT)
+    results = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert "Result: 3 out of 3" in results
+    assert "complete.</" not in results and "Chapter “" not in results
+    assert metrics.COMPLETIONS._value.get() == completions + 1
