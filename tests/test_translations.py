@@ -53,6 +53,22 @@ def test_compiled_catalogue_matches_the_source():
     assert compiled == source, "messages.mo is stale: run `pybabel compile -d courseware/translations`"
 
 
+def test_french_strings_never_break_a_line_inside_their_punctuation():
+    """French puts a space before : ; ! ? and inside « »; a plain one lets the line break
+    there, leaving "» terminé." or a lone "?" at the start of a phone's line. The catalogue
+    uses no-break spaces (U+00A0 before ":" and inside guillemets, U+202F before ; ! ?)."""
+    import re
+
+    with (FR_DIR / "messages.po").open("rb") as handle:
+        catalogue = read_po(handle, locale="fr")
+    breakable = re.compile(r" [:;!?»]|« | %(?!\()")
+    found = []
+    for message in catalogue:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        found += [text for text in strings if text and breakable.search(text)]
+    assert not found, found[:5]
+
+
 def test_pages_follow_the_browser_language(client):
     french = client.get("/", headers={"Accept-Language": "fr-FR,fr;q=0.9"}).get_data(as_text=True)
     english = client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)

@@ -18,11 +18,14 @@ from .wording import Wording
 # Two series at most; both colours have over 4.5:1 contrast on white (WCAG 1.4.11 needs 3:1).
 COLOURS = ("#1d4ed8", "#0f766e")
 TEXT = "#1f2937"
-LABEL_WIDTH = 230
+LABEL_WIDTH = 250
 VALUE_WIDTH = 70
 BAR_HEIGHT = 18
 GAP = 10
-MAX_LABEL = 34
+# Characters a label keeps: at 13 px a sans-serif letter is up to ~8 px wide, so 30 of
+# them fit the label column (34 did not: "Ch. 1 Q1 : Qu’apprend…" was clipped on the left).
+# The full label is in the table that goes with every chart.
+MAX_LABEL = 30
 
 
 @dataclass(frozen=True)

@@ -182,3 +182,26 @@ def test_every_form_control_uses_the_page_font(tabs: dict[str | None, Page],
         if odd:
             failures.append(f"{site_page.name}: {odd}")
     assert not failures, "\n".join(failures)
+
+
+def test_chart_labels_are_not_cut_off(tabs: dict[str | None, Page], paths: dict[str, str]) -> None:
+    """Each label of the SVG charts (instructor and organisation dashboards) is drawn
+    inside its chart: a long question or chapter title is shortened, not clipped."""
+    clipped = """() => [...document.querySelectorAll('svg.chart')].flatMap(svg => {
+        const box = svg.viewBox.baseVal;
+        return [...svg.querySelectorAll('text')].filter(text => {
+            const b = text.getBBox();
+            return b.x < box.x - 0.5 || b.x + b.width > box.x + box.width + 0.5;
+        }).map(text => text.textContent);
+    })"""
+    charts = [p for p in PAGES if p.name in ("instructor-dashboard", "instructor-dashboard-chapters",
+                                             "organisation-dashboard", "platform-report")]
+    failures = []
+    for site_page in charts:
+        page = tabs[site_page.login]
+        page.set_viewport_size(VIEWPORTS["desktop"])
+        site_page.open(page, paths)
+        assert page.locator("svg.chart").count(), f"{site_page.name} has no chart"
+        if found := page.evaluate(clipped):
+            failures.append(f"{site_page.name}: {found}")
+    assert not failures, "\n".join(failures)

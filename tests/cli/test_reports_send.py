@@ -130,7 +130,8 @@ def test_managers_get_the_report_once_and_an_organisation_without_managers_is_re
 
     french, = inbox.to("chef@a.example.org")
     english, = inbox.to("boss@a.example.org")
-    assert french["Subject"] == "Rapport pour Gendarmerie nationale : du 1 janvier 2027 au 14 février 2027"
+    assert french["Subject"] == ("Rapport pour Gendarmerie nationale\u00a0: "
+                                 "du 1 janvier 2027 au 14 février 2027")
     assert english["Subject"] == "Report for Gendarmerie nationale: January 1, 2027 to February 14, 2027"
     assert "Bonjour Claire Chef" in french.get_body(("plain",)).get_content()
     for message in (french, english):

@@ -91,7 +91,7 @@ def test_the_mail_is_in_the_learners_language(smtp_app, smtp):
     inbox, _port = smtp
     claim(learner(smtp_app, inbox, language="fr"))
     [mail] = certificate_mails(smtp_app, inbox)
-    assert mail["Subject"] == "Votre certificat pour « Les bases »"
+    assert mail["Subject"] == "Votre certificat pour «\u00a0Les bases\u00a0»"
     assert "Félicitations" in mail.get_body().get_content()
 
 
