@@ -35,8 +35,8 @@ from .forms import EmptyForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, 
 from .invitations import accept_pending_invitation, pending_invitation_email
 from .quizzes import record_visitor_answers
 from .views import external_url, library, safe_next_url
-from .visitor_quizzes import take_visitor_answers
-from .visitor_reading import record_visitor_reading, take_visitor_reading
+from .visitor_quizzes import QUIZZES_KEY, take_visitor_answers
+from .visitor_reading import OPENED_KEY, record_visitor_reading, take_visitor_reading
 
 bp = Blueprint("auth", __name__)
 
@@ -109,9 +109,18 @@ def signup() -> str | Response:
         # learns which, nobody else does (no user enumeration).
         flash(_("Almost there: we have sent a message to %(email)s. Open the link in it to "
                 "start learning.", email=email))
-        return forget_attribution(redirect(url_for("auth.login")))
+        return forget_attribution(redirect(url_for("auth.signup_sent")))
     return render_template("auth/signup.html", form=form, organisation=organisation), \
         400 if form.errors else 200
+
+
+@bp.get("/signup/sent")
+def signup_sent() -> str:
+    """After the sign-up form: what to do next (open the mail), not a log-in form that
+    the learner cannot use yet. Says what this browser keeps until the link is opened."""
+    kept = bool(session.get(OPENED_KEY) or session.get(QUIZZES_KEY))
+    return render_template("auth/signup_sent.html", kept=kept,
+                           days=CONFIRM_LINK_MAX_AGE // 86400)
 
 
 # A sign-up link works for a week (mail can be read late); then signing up again sends a new one.

@@ -89,6 +89,7 @@ PAGES = [
     SitePage("chapter-last", f"/courses/{COURSE}/{CHAPTERS[-1]}/", login="learner"),
     SitePage("signup", "/signup"),
     SitePage("signup-errors", "/signup", action="submit", status=400),
+    SitePage("signup-sent", "/signup/sent"),
     SitePage("login", "/login"),
     SitePage("login-errors", "/login", action="submit", status=400),
     SitePage("password-forgot", "/password/forgot"),

@@ -109,7 +109,7 @@ def test_signing_up_with_a_taken_address_answers_exactly_as_for_a_free_one(app, 
     taken = post_signup(second_auth, email="ana@EXAMPLE.org", name="Someone else",
                         password="le mot de passe de quelqu’un")
     assert free.status_code == taken.status_code == 302
-    assert free.headers["Location"] == taken.headers["Location"] == "/login"
+    assert free.headers["Location"] == taken.headers["Location"] == "/signup/sent"
     for who, response in ((stranger, free), (second_auth, taken)):
         page = who.client.get(response.headers["Location"]).get_data(as_text=True)
         assert "Almost there: we have sent a message to" in page
@@ -416,3 +416,21 @@ def test_resetting_password_logs_out_every_other_session(app, client, auth, seco
     assert is_logged_in(second_auth.client)
     assert not is_logged_in(client)
 
+
+
+def test_after_signing_up_the_learner_is_told_to_open_the_mail_not_to_log_in(app, client, auth):
+    response = post_signup(auth)
+    page = client.get(response.headers["Location"])
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "Check your inbox" in html and "ana@example.org" in html  # the flash names it
+    assert 'name="password"' not in html  # no log-in form they cannot use yet
+    assert "kept in this browser" not in html  # nothing was read or answered before
+
+
+def test_the_mail_page_says_what_this_browser_keeps_until_the_link_is_opened(app, client, auth):
+    client.get("/courses/basics/welcome/")  # read as a visitor
+    page = client.get(post_signup(auth).headers["Location"]).get_data(as_text=True)
+    assert "The chapters you read and the quiz answers you gave are kept in this browser" in page
+    french = app.test_client().get("/signup/sent", headers={"Accept-Language": "fr"})
+    assert "Consultez votre messagerie" in french.get_data(as_text=True)
