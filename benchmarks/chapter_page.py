@@ -271,7 +271,7 @@ def sign_up(base_url: str, instance_dir: Path, index: int, chapter_paths: list[s
         "name": f"Apprenant {index}", "email": f"learner{index}@bench.example",
         "password": PASSWORD, "csrf_token": csrf_token(page.text), "next": "",
     })
-    if response.status_code != 200 or "/signup" in response.url:
+    if response.status_code != 200 or not response.url.endswith("/signup/sent"):
         raise RuntimeError(f"sign-up failed ({response.status_code}) for learner {index}")
     # The account opens with the link of the confirmation mail.
     confirmed = http.get(base_url + mailed_path(instance_dir, f"learner{index}@bench.example"),
