@@ -153,3 +153,21 @@ def test_staff_find_the_dashboard_in_the_menu_and_learners_do_not(app, client, i
 def test_visitors_are_sent_to_log_in(app):
     response = english_client(app).get(DASHBOARD)
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_question_chart_writes_each_share_as_its_table_does(app):
+    """23 right of 40 is 57.5 %: the table says 58 %, and so must the bar (it said 57 %)."""
+    from types import SimpleNamespace
+
+    from courseware.analytics.dashboard import QuestionFigures
+    from courseware.web.instructor import _charts
+    from courseware.web.instructor.formatting import percent
+
+    question = QuestionFigures(chapter_position=1, chapter_title="Bienvenue", quiz_number=1,
+                               number=1, html="<p>Une question</p>", first_attempts=40, right=23,
+                               options=())
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        charts = _charts(SimpleNamespace(chapters=[], questions=[question]))
+        table = percent(question.right_share)
+    assert table == "58%"
+    assert re.findall(r"<text[^>]*>(\d+%)</text>", str(charts["questions"])) == [table]

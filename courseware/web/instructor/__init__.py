@@ -92,7 +92,9 @@ def _charts(dashboard: CourseDashboard) -> dict[str, Markup]:
     # The question's own words tell which one it is at a glance (the table has them whole).
     questions = [Bar(_("Ch. %(chapter)s Q%(n)s: %(question)s", chapter=q.chapter_position,
                        n=q.number, question=Markup(q.html).striptags()),  # noqa: S704
-                     (round(100 * (q.right_share or 0)),)) for q in answered]
+                     # Per mille: the bar's figure is then written as the table writes it
+                     # (0.575 is 58 % in both; a percent rounded first drew 57 %).
+                     (round(1000 * (q.right_share or 0)),)) for q in answered]
     # Every text in the SVG is escaped where it is drawn (reports/charts.py).
     return {
         "chapters": Markup(bar_chart_svg(  # noqa: S704
@@ -100,7 +102,7 @@ def _charts(dashboard: CourseDashboard) -> dict[str, Markup]:
             wording=words)),
         "questions": Markup(bar_chart_svg(  # noqa: S704
             _("Right at the first attempt, per question, hardest first"), questions,
-            value_text=lambda value: percent(int(value) / 100))) if questions else Markup(""),
+            value_text=lambda value: percent(int(value) / 1000))) if questions else Markup(""),
     }
 
 
