@@ -87,9 +87,11 @@ class QuestionFigures:
         return share is not None and share < CONFUSING_BELOW
 
     @property
-    def most_chosen_wrong(self) -> OptionFigures | None:
+    def most_chosen_wrong(self) -> tuple[OptionFigures, ...]:
+        """The wrong answers chosen most often: every one of them when several tie."""
         wrong = [option for option in self.options if not option.right and option.chosen]
-        return max(wrong, key=lambda option: option.chosen, default=None)
+        most = max((option.chosen for option in wrong), default=0)
+        return tuple(option for option in wrong if option.chosen == most)
 
 
 @dataclass(frozen=True)

@@ -53,7 +53,9 @@ def test_first_attempts_only_and_each_option_chosen(story, course):
     assert q1.confusing and q1.right_share == pytest.approx(1 / 3)
     assert (q2.first_attempts, q2.right, [o.chosen for o in q2.options]) == (3, 2, [1, 2])
     assert not q2.confusing
-    assert q2.most_chosen_wrong is q2.options[0]
+    assert q2.most_chosen_wrong == (q2.options[0],)
+    # Two wrong answers chosen once each: both are the most chosen, neither is left out.
+    assert q1.most_chosen_wrong == (q1.options[0], q1.options[2])
     assert [o.right for o in q1.options] == [False, True, False]
 
 

@@ -36,7 +36,9 @@ def test_dashboard_with_the_keyboard_and_without_javascript(
             page.keyboard.press("Enter")
         expect(page.locator("h1")).to_have_text("Quiz de test")
         question = page.locator(".analytics-questions tbody tr").first
-        expect(question).to_contain_text("Des règles écrites une à une — mauvaise réponse · 1")
+        # Other tests of this browser session answer the same quiz: at least this learner's.
+        expect(question).to_contain_text(re.compile(r"Des règles écrites une à une — mauvaise "
+                                                    r"réponse · [1-9]"))
 
         page.get_by_label("Du", exact=True).focus()
         page.keyboard.type("2026-02-30")

@@ -121,7 +121,7 @@ def test_progress_survives_logging_out_and_in(client, auth):
     auth.logout()
     visitor_page = client.get(COURSE).get_data(as_text=True)
     assert "chapters done" not in visitor_page
-    assert "Start reading" in visitor_page
+    assert "Start the course" in visitor_page
 
     assert auth.login().status_code == 302
     page = client.get(COURSE).get_data(as_text=True)
@@ -161,7 +161,7 @@ def test_home_page_shows_progress_of_started_courses(client, auth):
 
 def test_visitors_read_every_chapter_and_saving_sends_them_to_sign_up(client, progress_rows):
     course_page = client.get(COURSE).get_data(as_text=True)
-    assert f'href="{WELCOME}">Start reading</a>' in course_page
+    assert f'href="{WELCOME}">Start the course</a>' in course_page
     for slug, (title, _body) in zip(("welcome", "data", "next"), CHAPTERS.values(), strict=True):
         page = client.get(f"{COURSE}{slug}/")
         assert page.status_code == 200
