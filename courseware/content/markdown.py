@@ -41,7 +41,8 @@ _FORMATTER = HtmlFormatter(nowrap=True, classsuffix="")
 # Shown under a data table on narrow screens, where it scrolls sideways.
 TABLE_HINTS = {"fr": "Faites défiler le tableau sur le côté pour tout voir.",
                "en": "Scroll the table sideways to see all of it."}
-TABLE_CAPTION_PREFIX = {"fr": "Tableau : ", "en": "Table: "}
+# French keeps the colon on the line of its word (a no-break space, as in the interface).
+TABLE_CAPTION_PREFIX = {"fr": "Tableau\u00a0: ", "en": "Table: "}
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ def _table_open(self: Any, tokens: Sequence[Token], idx: int, _options: Any, env
     meta = tokens[idx].meta or {}
     prefix = TABLE_CAPTION_PREFIX.get(language, TABLE_CAPTION_PREFIX["en"])
     caption = escape(prefix + meta.get("caption", "")) if meta.get("caption") else \
-        escape(prefix.rstrip(": ") + f" {number}")
+        escape(prefix.rstrip(": \u00a0") + f" {number}")
     wide = " table-wide" if meta.get("columns", 0) >= 3 else ""
     return (f'<div class="table-scroll{wide}" role="region" tabindex="0" '
             f'aria-labelledby="table-{number}-caption">'

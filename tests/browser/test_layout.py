@@ -205,3 +205,30 @@ def test_chart_labels_are_not_cut_off(tabs: dict[str | None, Page], paths: dict[
         if found := page.evaluate(clipped):
             failures.append(f"{site_page.name}: {found}")
     assert not failures, "\n".join(failures)
+
+
+def test_a_table_that_scrolls_sideways_on_a_phone_says_so(
+        browser: Browser, demo: tuple[LiveServer, str, tuple[str, ...], dict]) -> None:
+    """At 360 px a chapter table either fits, or scrolls inside its region with the visible
+    hint under it; never a table cut mid-word with only a faint shadow to tell."""
+    server, course, chapters, _quizzes = demo
+    context = new_context(browser, server, "phone")
+    page = context.new_page()
+    tables = """() => [...document.querySelectorAll('.chapter-body .table-scroll')].map(region => {
+        const hint = region.nextElementSibling;
+        return {caption: region.querySelector('caption').textContent,
+                scrolls: region.scrollWidth > region.clientWidth + 1,
+                hinted: !!hint && hint.classList.contains('table-hint') && hint.offsetParent !== null};
+    })"""
+    try:
+        failures, seen = [], 0
+        for chapter in chapters:
+            page.goto(f"/courses/{course}/{chapter}/")
+            for table in page.evaluate(tables):
+                seen += 1
+                if table["scrolls"] and not table["hinted"]:
+                    failures.append(f"{chapter}: {table['caption']}")
+        assert seen, "the demo course has tables"
+        assert not failures, failures
+    finally:
+        context.close()

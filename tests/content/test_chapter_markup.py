@@ -56,8 +56,8 @@ def test_data_tables_are_named_by_their_section_and_scroll_in_a_labelled_region(
                                html)
     assert 'class="table-scroll table-wide"' in first and 'tabindex="0"' in first
     assert 'aria-labelledby="table-1-caption"' in first
-    assert first.endswith('<caption id="table-1-caption">Tableau : Les familles')
-    assert second.endswith("Tableau : Suite") and "table-wide" not in second
+    assert first.endswith('<caption id="table-1-caption">Tableau\u00a0: Les familles')
+    assert second.endswith("Tableau\u00a0: Suite") and "table-wide" not in second
     assert html.count('<p class="table-hint" aria-hidden="true">Faites défiler') == 2
 
 
