@@ -162,13 +162,18 @@ def _process_tree(root: int) -> list[int]:
     return tree
 
 
-def cpu_seconds(root: int) -> float:
-    """User + system CPU time of a process and all its descendants still alive."""
-    ticks = 0
+def process_seconds(root: int) -> dict[int, float]:
+    """User + system CPU seconds of each process of the tree under `root` still alive."""
+    found = {}
     for pid in _process_tree(root):
         if (fields := _stat(pid)) is not None:
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return ticks / os.sysconf("SC_CLK_TCK")
+            found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+    return found
+
+
+def cpu_seconds(root: int) -> float:
+    """User + system CPU time of a process and all its descendants still alive."""
+    return sum(process_seconds(root).values())
 
 
 def serve_process(port: int) -> int:

@@ -52,13 +52,13 @@ import requests  # noqa: E402
 from chapter_page import (  # noqa: E402
     PASSWORD,
     USER_AGENT,
-    _process_tree,
     _stat,
     choose_content,
     cpu_seconds,
     csrf_token,
     load_average,
     print_aligned,
+    process_seconds,
     serve_process,
 )
 
@@ -467,15 +467,6 @@ class CpuShares:
     busiest_worker: float = 0.0
 
 
-def process_seconds(root: int) -> dict[int, float]:
-    """CPU seconds of each process of the tree under `root`."""
-    found = {}
-    for pid in _process_tree(root):
-        if (fields := _stat(pid)) is not None:
-            found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return found
-
-
 @contextmanager
 def cpu_accounting(server_pid: int, database: str | None, out: list[CpuShares]) -> Iterator[None]:
     busy0, idle0 = machine_cpu()
@@ -629,6 +620,8 @@ def main() -> int:
     args = parser.parse_args()
     if not 5 <= args.duration <= 120:
         parser.error("--duration must be between 5 and 120 seconds (the machine is shared)")
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
     if not 0 <= args.rate <= 10000:
         parser.error("--rate must be between 0 and 10000")
     if not 1 <= args.runs <= 9:

@@ -37,7 +37,12 @@ class WriterGate:
         self.lock_path = lock_path
         self._thread_lock = threading.Lock()
         self._fd: int | None = None
-        self._pid = os.getpid()
+
+    def _forget_parent(self) -> None:
+        # After fork: a descriptor inherited from the parent shares the parent's lock, and
+        # the thread lock may have been held by a thread that does not exist here.
+        self._thread_lock = threading.Lock()
+        self._fd = None
 
     def acquire(self, timeout: float) -> bool:
         """Wait up to `timeout` seconds for the gate; False if it could not be had."""
@@ -67,10 +72,8 @@ class WriterGate:
             self._thread_lock.release()
 
     def _file(self) -> int:
-        # A descriptor inherited through fork shares the parent's lock: open our own.
-        if self._fd is None or self._pid != os.getpid():
+        if self._fd is None:
             self._fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o600)
-            self._pid = os.getpid()
         return self._fd
 
 
@@ -80,9 +83,20 @@ def gate_for(database: str | os.PathLike[str]) -> WriterGate:
     key = str(lock_path.resolve())
     with _gates_lock:
         gate = _gates.get(key)
-        if gate is None or gate._pid != os.getpid():
+        if gate is None:
             gate = _gates[key] = WriterGate(lock_path)
         return gate
+
+
+def _forget_parents_gates() -> None:
+    global _gates_lock
+    _gates_lock = threading.Lock()
+    for gate in _gates.values():
+        gate._forget_parent()
+
+
+# gunicorn forks its workers from a master that built the engines (and their gates).
+os.register_at_fork(after_in_child=_forget_parents_gates)
 
 
 class GatedConnection(sqlite3.Connection):

@@ -14,8 +14,8 @@ It only answers what it can answer exactly as the view would, and hands every
 other request to Flask untouched: anything but a GET without a query string,
 a session cookie not verified in the last minute (fast_paths.py), flash
 messages or a "remember me" cookie to set, a log-in that ended, a chapter not
-yet opened (the first view writes), a draft, a page not rendered yet, `serve --dev`, and any
-database error (Flask then shows its 503 page). The page key is the one the
+yet opened (the first view writes), a draft, a page not rendered yet, `serve
+--dev`, and any database error (Flask then shows its 503 page). The page key is the one the
 view uses (`chapter_page_key`), and tests/web/test_chapter_fast_path.py checks
 that both give the same status, headers and body in every state.
 """

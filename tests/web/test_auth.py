@@ -434,3 +434,13 @@ def test_the_mail_page_says_what_this_browser_keeps_until_the_link_is_opened(app
     assert "The chapters you read and the quiz answers you gave are kept in this browser" in page
     french = app.test_client().get("/signup/sent", headers={"Accept-Language": "fr"})
     assert "Consultez votre messagerie" in french.get_data(as_text=True)
+
+
+def test_the_mail_page_still_reads_right_when_reloaded(client, auth):
+    """A reload (or a bookmark) comes without the flash that named the address."""
+    post_signup(auth)
+    client.get("/signup/sent")
+    again = client.get("/signup/sent")
+    html = again.get_data(as_text=True)
+    assert again.status_code == 200 and "Check your inbox" in html
+    assert "Almost there" not in html and "shown above" not in html
