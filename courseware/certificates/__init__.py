@@ -3,6 +3,7 @@
 No Flask here: the web layer and the CLI call these functions.
 """
 
+from . import dsa_warning  # noqa: F401  (first: before anything imports pyHanko)
 from .fonts import (
     DEFAULT_BRANDING_DIR,
     FontSet,
