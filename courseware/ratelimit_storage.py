@@ -18,6 +18,7 @@ import os
 import sqlite3
 import threading
 import time
+from contextlib import closing
 from typing import Any
 
 from limits.storage import Storage
@@ -25,6 +26,9 @@ from limits.storage import Storage
 SCHEME = "courseware+sqlite"
 # Expired counters are deleted every this many increments of a process.
 _PURGE_EVERY = 500
+_CREATE_SECONDS = 5
+_CREATE_TABLE = ("CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, "
+                 "count INTEGER NOT NULL, expires REAL NOT NULL)")
 
 
 def storage_uri(path: os.PathLike[str] | str) -> str:
@@ -37,6 +41,7 @@ class SQLiteFileStorage(Storage):
     def __init__(self, uri: str, wrap_exceptions: bool = False, **options: Any) -> None:
         super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
         self.path = uri.split("://", 1)[1]
+        self._create_file()
         self._local = threading.local()
         self._increments = 0
 
@@ -44,14 +49,34 @@ class SQLiteFileStorage(Storage):
     def base_exceptions(self) -> type[Exception]:
         return sqlite3.Error
 
+    def _create_file(self) -> None:
+        """Switch the file to WAL and create its table once, when the app is built
+        (before gunicorn forks its workers).
+
+        Done lazily by each worker's first limited POST instead, two connections
+        switching a new file to WAL at the same moment made one fail at once with
+        "database is locked" (SQLite does not wait there): a launch's very first
+        sign-up got a 503. Two servers starting together still race here, so a
+        locked file is tried again for a few seconds.
+        """
+        deadline = time.monotonic() + _CREATE_SECONDS
+        while True:
+            try:
+                with closing(sqlite3.connect(self.path, timeout=_CREATE_SECONDS,
+                                             isolation_level=None)) as connection:
+                    connection.execute("PRAGMA journal_mode=WAL")  # kept by the file
+                    connection.execute(_CREATE_TABLE)
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+                time.sleep(0.01)
+
     def _db(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
         if connection is None or self._local.pid != os.getpid():
             connection = sqlite3.connect(self.path, timeout=5, isolation_level=None)
-            connection.execute("PRAGMA journal_mode=WAL")
             connection.execute("PRAGMA synchronous=NORMAL")
-            connection.execute("CREATE TABLE IF NOT EXISTS counters (key TEXT PRIMARY KEY, "
-                               "count INTEGER NOT NULL, expires REAL NOT NULL)")
             self._local.connection, self._local.pid = connection, os.getpid()
         return connection
 
