@@ -170,6 +170,8 @@ def resolve_paths(config: dict[str, object]) -> None:
     if not config.get("RATELIMIT_STORAGE_URI"):
         from .ratelimit_storage import storage_uri
 
+        # The counters are keyed by client address: private like the database.
+        make_private_file(instance / "ratelimits.db")
         config["RATELIMIT_STORAGE_URI"] = storage_uri(instance / "ratelimits.db")
     if not config.get("SECRET_KEY"):
         config["SECRET_KEY"] = load_or_create_secret_key(instance)

@@ -27,7 +27,7 @@ def test_a_new_instance_folder_and_its_files_are_private(app_config, tmp_path):
     old_umask = os.umask(0o022)  # the usual default: files 0644, folders 0755
     try:
         app = create_app({**app_config, "INSTANCE_DIR": str(instance), "DATABASE_URL": None,
-                          "SECRET_KEY": None})
+                          "SECRET_KEY": None, "RATELIMIT_STORAGE_URI": None})
         upgrade_database(get_engine(app))
         auth = Auth(english_client(app))
         auth.signup()  # writes to the database (and its WAL)
@@ -35,9 +35,10 @@ def test_a_new_instance_folder_and_its_files_are_private(app_config, tmp_path):
     finally:
         os.umask(old_umask)
     assert mode(instance) == 0o700
-    for name in ("courseware.db", "secret_key"):
+    # ratelimits.db: the default rate-limit counters, keyed by client address.
+    for name in ("courseware.db", "secret_key", "ratelimits.db"):
         assert mode(instance / name) == 0o600, name
-    for extra in instance.glob("courseware.db-*"):  # SQLite's -wal and -shm files
+    for extra in [*instance.glob("courseware.db-*"), *instance.glob("ratelimits.db-*")]:  # -wal, -shm
         assert mode(extra) & 0o077 == 0, extra.name
 
 
