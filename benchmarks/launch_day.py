@@ -10,7 +10,9 @@ of the mix AT THE SAME TIME for `--duration` seconds, `--runs` times, offered at
 `--rate` requests/s in all:
 
 - one wrk process per action (wrk's Lua keeps each action's own latency histogram
-  and counts its statuses): anonymous reading (home, course page, chapter pages),
+  and counts its statuses): anonymous reading (visits replayed as a browser makes
+  them: the home page without a cookie, then the course page and every chapter
+  with the cookie the site set),
   logged-in reading (chapter pages), quiz submissions (right and wrong answers;
   a right one completes the chapter), certificate claims (each one issues a
   certificate, then its first download renders and signs it), downloads of
@@ -28,6 +30,7 @@ where the two cores went: the app server, the database backends of this benchmar
 from __future__ import annotations
 
 import argparse
+import gzip
 import os
 import re
 import shutil
@@ -53,10 +56,12 @@ from chapter_page import (  # noqa: E402
     PASSWORD,
     USER_AGENT,
     _stat,
+    bare_flask_server,
     choose_content,
     cpu_seconds,
     csrf_token,
     load_average,
+    measure,
     print_aligned,
     process_seconds,
     serve_process,
@@ -75,6 +80,7 @@ SERVER_ENV = {name: UNLIMITED for name in (
     "COURSEWARE_CERTIFICATE_RATE_LIMIT", "COURSEWARE_CLAIM_RATE_LIMIT",
     "COURSEWARE_CLAIM_ADDRESS_RATE_LIMIT", "COURSEWARE_QUIZ_RATE_LIMIT")}
 READERS, CLAIMERS, HOLDERS = 8, 6, 4
+VISITORS = 8  # anonymous visits recorded, each replayed in turn (visitor_journeys)
 SIGNUP_THREADS = 2
 SIGNUP_SHARE = 0.03  # of the requests: a form, a POST and a confirmation link per sign-up
 WARM_UP_SECONDS = 3
@@ -95,6 +101,28 @@ def _session() -> requests.Session:
     http = requests.Session()
     http.headers["User-Agent"] = USER_AGENT  # as wrk sends: the session cookie stays valid
     return http
+
+
+def visitor_journeys(base_url: str, course: Course, visitors: int = VISITORS
+                     ) -> tuple[tuple[str, str, str, str], ...]:
+    """Anonymous visits as a browser makes them, recorded once and replayed by wrk.
+
+    Each visit opens the home page without a cookie (a new session), then the
+    course page and every chapter in order, sending the cookie the previous
+    answer set: the cookie changes as the visitor's session notes each chapter
+    opened (visitor_reading.py). wrk replays every request with the cookie it had,
+    so each replay costs the server what that step of a new visit costs.
+    """
+    paths = ["/", f"/courses/{course.slug}/"] + [f"/courses/{course.slug}/{c.slug}/"
+                                                  for c in course.chapters]
+    entries = []
+    for _ in range(visitors):
+        http = _session()
+        for path in paths:
+            cookie = "; ".join(f"{name}={value}" for name, value in http.cookies.items())
+            entries.append(("GET", path, cookie, ""))
+            http.get(base_url + path, timeout=30).raise_for_status()
+    return tuple(entries)
 
 
 def quiz_form(course: Course, chapter_index: int, right: bool) -> dict[str, list[str]]:
@@ -269,10 +297,9 @@ end
 
 
 def build_actions(course: Course, readers: list[Learner], claimers: list[Learner],
-                  holders: list[Learner]) -> list[Action]:
+                  holders: list[Learner], visits: tuple[tuple[str, str, str, str], ...]
+                  ) -> list[Action]:
     chapters = [f"/courses/{course.slug}/{c.slug}/" for c in course.chapters]
-    anonymous = [("GET", "/", "", ""), ("GET", f"/courses/{course.slug}/", "", "")]
-    anonymous += [("GET", path, "", "") for path in chapters]
     reading = [("GET", path, learner.cookie, "") for path in chapters for learner in readers]
     quizzes = []
     for index, path in enumerate(chapters):
@@ -293,7 +320,7 @@ def build_actions(course: Course, readers: list[Learner], claimers: list[Learner
     return [
         # Connections: enough for each action's share to start on time with answers of up
         # to ~150 ms (rate x latency); more only queue in the server's backlog.
-        Action("anonymous reading", 0.45, 40, (200,), tuple(anonymous)),
+        Action("anonymous reading", 0.45, 40, (200,), visits),
         Action("logged-in reading", 0.37, 36, (200,), tuple(reading)),
         Action("quiz submission", 0.07, 10, (303,), tuple(quizzes)),
         # A claim (302) then the download of that new certificate (200): half each.
@@ -495,6 +522,23 @@ def cpu_accounting(server_pid: int, database: str | None, out: list[CpuShares]) 
 # --------------------------------------------------------------------------- one backend
 
 
+def bare_flask_cpu_ms(workdir: Path, chapter_page: bytes) -> float:
+    """CPU per request of a bare Flask app returning a chapter page's bytes (median of 3).
+
+    The machine's speed in the same run: the host of this shared machine changes from
+    one day to the next (a bare request cost 0.27 ms on 2026-12-04, 0.45 ms on
+    2026-12-06), and the app's CPU per mixed request is compared in these units.
+    """
+    folder = workdir / "bare"
+    folder.mkdir(exist_ok=True)
+    figures = []
+    with bare_flask_server(folder, chapter_page, gzip.compress(chapter_page)) as (url, pid):
+        for _ in range(3):
+            result, _output = measure("bare Flask", pid, url, duration=3, connections=64)
+            figures.append(result.cpu_ms)
+    return statistics.median(figures)
+
+
 def fresh_postgres_database(name: str) -> str:
     import psycopg
 
@@ -536,7 +580,7 @@ def cost_per_action(server_pid: int, server_url: str, instance: Path, actions: l
 
 
 def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse.Namespace
-                  ) -> tuple[list[list[Measured]], list[CpuShares], list[str], dict[str, float]]:
+                  ) -> tuple[list[list[Measured]], list[CpuShares], list[str], dict[str, float], float]:
     instance = workdir / backend / "instance"
     instance.mkdir(parents=True)
     database = None if backend == "sqlite" else args.pg_database
@@ -561,7 +605,10 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
             holders = prepare("holder", HOLDERS, pass_quizzes=True, claim=True)
         print(f"[{backend}] {READERS + CLAIMERS + HOLDERS} learners prepared through the forms "
               f"in {time.monotonic() - started:.0f} s", flush=True)
-        actions = offered(build_actions(course, readers, claimers, holders), args.rate)
+        visits = visitor_journeys(server.url, course)
+        chapter = requests.get(server.url + visits[3][1], timeout=30).content
+        reference_ms = bare_flask_cpu_ms(workdir, chapter)
+        actions = offered(build_actions(course, readers, claimers, holders, visits), args.rate)
         # Fills the per-process caches (rendered pages, certificate PDFs).
         one_run(server.url, instance, actions, WARM_UP_SECONDS, workdir, args.rate)
         for number in range(args.runs):
@@ -574,7 +621,7 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
                   f"CPU idle {cpu[-1].idle:.0f}%, load {loads[-1]}", flush=True)
         costs = (cost_per_action(server_pid, server.url, instance, actions, workdir)
                  if args.cost else {})
-    return runs, cpu, loads, costs
+    return runs, cpu, loads, costs, reference_ms
 
 
 # --------------------------------------------------------------------------- report
@@ -637,9 +684,9 @@ def main() -> int:
     try:
         content_dir, content_note = choose_content(workdir)
         for backend in backends:
-            runs, cpu, loads, costs = bench_backend(backend, content_dir, workdir, args)
+            runs, cpu, loads, costs, reference_ms = bench_backend(backend, content_dir, workdir, args)
             rows += median_table(backend, runs)
-            summaries.append((backend, cpu, loads, runs, costs))
+            summaries.append((backend, cpu, loads, runs, costs, reference_ms))
     except BaseException:
         print(f"\nbenchmark failed; logs kept in {workdir}", file=sys.stderr)
         raise
@@ -649,7 +696,7 @@ def main() -> int:
           f"{os.cpu_count()} CPUs; medians over the runs, errors summed")
     print_rows(rows)
     print()
-    for backend, cpu, loads, runs, costs in summaries:
+    for backend, cpu, loads, runs, costs, reference_ms in summaries:
         if costs:
             print(f"{backend}: app CPU ms per request, each action alone: "
                   + ", ".join(f"{name} {ms:.2f}" for name, ms in costs.items()))
@@ -666,7 +713,9 @@ def main() -> int:
         db_ms = statistics.median(1000 * c.database_seconds / n for c, n in zip(cpu, counts, strict=True))
         print(f"{backend}: CPU per mixed request: app server {app_ms:.2f} ms, database backends "
               f"{db_ms:.2f} ms: two cores of their own would serve about "
-              f"{2000 / (app_ms + db_ms):.0f} req/s of this mix at full use")
+              f"{2000 / (app_ms + db_ms):.0f} req/s of this mix at full use; this machine's speed "
+              f"in this run: a bare Flask request (same gunicorn, the chapter page's bytes) "
+              f"{reference_ms:.2f} ms, so a mixed request costs {app_ms / reference_ms:.1f} of those")
         bad = {m.action: m.statuses for run in runs for m in run if m.errors and m.statuses}
         if bad:
             print(f"{backend}: unexpected statuses: {bad}")
