@@ -38,18 +38,22 @@ class CachedCookieSessionInterface(SecureCookieSessionInterface):
             if entry is not None and entry[0] > time.monotonic():
                 return self.session_class(entry[1])
         session = super().open_session(app, request)
-        if cookie and session is not None and session and not any(
-            isinstance(value, list | dict) for value in session.values()
-        ):
-            if len(self._verified) >= SESSION_CACHE_SIZE:
-                self._verified.clear()
-            self._verified[cookie] = (time.monotonic() + SESSION_CACHE_SECONDS, dict(session))
+        if cookie and session is not None and session:
+            self.remember_verified(cookie, session)
         return session
 
     def recently_verified(self, cookie: str) -> dict[str, Any] | None:
         """The session of a cookie verified in the last minute (not a copy: read only)."""
         entry = self._verified.get(cookie)
         return entry[1] if entry is not None and entry[0] > time.monotonic() else None
+
+    def remember_verified(self, cookie: str, session: dict[str, Any]) -> None:
+        """A cookie this process has just signed (chapter_fast_path.py): as good as verified."""
+        if any(isinstance(value, list | dict) for value in session.values()):
+            return
+        if len(self._verified) >= SESSION_CACHE_SIZE:
+            self._verified.clear()
+        self._verified[cookie] = (time.monotonic() + SESSION_CACHE_SECONDS, dict(session))
 
     def save_session(self, app: Flask, session: SecureCookieSession, response: Response) -> None:
         # Static files are the same for everyone: no cookie, no `Vary: Cookie`, so

@@ -12,21 +12,30 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-from flask import Response, request, session
+from flask import Response, current_app, request, session
 from flask_wtf.csrf import generate_csrf
 
 from .compression import GzipTemplate, preferred_encoding
 
 CSRF_MARKER = "\x00csrf-token\x00"
+SIGNED_TOKENS_KEY = "courseware.signed_csrf_tokens"
+MAX_SIGNED_TOKENS = 20_000  # sessions whose signed token is kept (~200 bytes each)
+
+
+def shared_signed_tokens() -> dict[str, str]:
+    """One store of signed CSRF tokens for every page cache of the app: a visitor who
+    arrives on the home page has their token signed once, and the chapter fast path
+    (which cannot sign) finds it for their first chapter too."""
+    return current_app.extensions.setdefault(SIGNED_TOKENS_KEY, {})
 
 
 class PageCache:
     """Rendered pages split at the CSRF token, keyed by everything they depend on."""
 
-    def __init__(self, max_pages: int = 2048) -> None:
+    def __init__(self, max_pages: int = 2048, signed_tokens: dict[str, str] | None = None) -> None:
         self._pages: dict[Hashable, tuple[bytes, ...]] = {}
         self._gzipped: dict[tuple[Hashable, int], GzipTemplate] = {}
-        self._signed: dict[str, str] = {}
+        self._signed: dict[str, str] = {} if signed_tokens is None else signed_tokens
         self._max_pages = max_pages
 
     def page(self, key: Hashable, render: Callable[[Callable[[], str]], str]) -> bytes:
@@ -85,7 +94,7 @@ class PageCache:
         token = self._signed.get(secret) if secret else None
         if token is None:
             token = generate_csrf()
-            if len(self._signed) >= 10 * self._max_pages:
+            if len(self._signed) >= MAX_SIGNED_TOKENS:
                 self._signed.clear()
             self._signed[session["csrf_token"]] = token
         return token

@@ -37,11 +37,19 @@ class VisitorReading:
 
 def remember_opened(course: Course, chapter_slug: str) -> None:
     """Note in the visitor's session that they opened a chapter (once per chapter)."""
-    path = f"{course.slug}/{chapter_slug}"
-    opened = session.get(OPENED_KEY, "").split()
-    if path in opened:
-        return
-    session[OPENED_KEY] = " ".join([*opened, path][-MAX_REMEMBERED:])
+    opened = opened_with(session.get(OPENED_KEY, ""), course.slug, chapter_slug)
+    if opened is not None:
+        session[OPENED_KEY] = opened
+
+
+def opened_with(opened: str, course_slug: str, chapter_slug: str) -> str | None:
+    """The session's OPENED_KEY value with this chapter noted; None if it is already.
+    (Also used below Flask by chapter_fast_path.py, which must write what this view would.)"""
+    path = f"{course_slug}/{chapter_slug}"
+    paths = opened.split()
+    if path in paths:
+        return None
+    return " ".join([*paths, path][-MAX_REMEMBERED:])
 
 
 def remember_completion_click(course: Course, chapter_slug: str) -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, update
+from sqlalchemy import create_engine, select, update
 
 from courseware.db import READER_KEY, get_engine
-from courseware.models import LoginSession, User
+from courseware.models import ChapterProgress, LoginSession, User
 from courseware.web.chapter_fast_path import CachedChapterPages
 from tests.helpers import Auth, write_course
 from tests.translated_course import CHAPTERS_EN, CHAPTERS_FR, RIGHT, write_translation
@@ -333,3 +333,70 @@ KNOWN_HOOKS = {
     # `Cache-Control: no-store` for signed-in readers: the fast path adds it too.
     "courseware.web._private_pages_are_not_stored",
 }
+
+
+def _cookie_parts(response, app: Flask) -> tuple[dict, str]:
+    """The session a Set-Cookie header carries, and the header's attributes."""
+    header = response.headers["Set-Cookie"]
+    pair, _, attributes = header.partition(";")
+    name, _, value = pair.partition("=")
+    assert name == app.config["SESSION_COOKIE_NAME"]
+    session = app.session_interface.get_signing_serializer(app).loads(value)
+    return session, attributes
+
+
+def test_a_visitor_s_first_view_of_a_chapter_notes_it_as_the_view_does(app):
+    """Two browsers with the same visitor cookie: one answered by the view, one by the
+    fast path. Same page, same headers, and a cookie holding the same session."""
+    through_view = english_client(app)
+    through_view.get("/")  # a new session: the view's job
+    through_view.get(COURSE)  # the cookie comes back once: verified, known to the fast path
+    cookie = through_view.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+    through_fast_path = english_client(app)
+    through_fast_path.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+    fast = fast_path(app)
+    served = fast.served
+    fast.enabled = False
+    try:
+        slow = through_view.get(WELCOME, headers=GZIP)
+    finally:
+        fast.enabled = True
+    quick = through_fast_path.get(WELCOME, headers=GZIP)
+    assert fast.served == served + 1, "the fast path left a visitor's first view to the view"
+    assert quick.status_code == slow.status_code == 200
+
+    def headers(response) -> list[tuple[str, str]]:
+        return sorted((k, v) for k, v in response.headers.items() if k not in ("X-Request-ID", "Set-Cookie"))
+
+    assert headers(quick) == headers(slow)
+    assert quick.get_data() == slow.get_data()
+    assert _cookie_parts(quick, app) == _cookie_parts(slow, app)
+    assert "basics/welcome" in _cookie_parts(quick, app)[0]["visitor_opened"]
+
+    # The next chapter comes with the cookie the fast path signed: it is known, so the
+    # fast path answers again (once the page is rendered), and the visit carries both chapters.
+    english_client(app).get(NEXT)  # another visitor has the page rendered and cached
+    served = fast.served - 1
+    nxt = through_fast_path.get(NEXT)
+    assert fast.served == served + 2
+    assert _cookie_parts(nxt, app)[0]["visitor_opened"].split() == ["basics/welcome", "basics/next"]
+    again = through_fast_path.get(WELCOME)  # read again: nothing to note, no cookie to send
+    assert fast.served == served + 3 and "Set-Cookie" not in again.headers
+
+
+def test_what_a_visitor_read_through_the_fast_path_is_carried_into_their_account(app):
+    for path in (WELCOME, NEXT):  # another visitor has the pages rendered and cached
+        english_client(app).get(path)
+    visitor = Auth(english_client(app))
+    visitor.client.get("/")
+    visitor.client.get(COURSE)
+    served = fast_path(app).served
+    visitor.client.get(WELCOME)
+    visitor.client.get(NEXT)
+    assert fast_path(app).served == served + 2
+    visitor.signup(email="new@example.org")
+    with get_engine(app).connect() as connection:
+        opened = connection.execute(
+            select(ChapterProgress.chapter_slug).join(User, User.id == ChapterProgress.user_id)
+            .where(User.email == "new@example.org")).scalars().all()
+    assert sorted(opened) == ["next", "welcome"]
