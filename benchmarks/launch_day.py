@@ -526,7 +526,7 @@ def bare_flask_cpu_ms(workdir: Path, chapter_page: bytes) -> float:
     """CPU per request of a bare Flask app returning a chapter page's bytes (median of 3).
 
     The machine's speed in the same run: the host of this shared machine changes from
-    one day to the next (a bare request cost 0.27 ms on 2026-12-04, 0.45 ms on
+    one day to the next (a bare request cost 0.27 ms on 2026-12-04, 0.50-0.54 ms on
     2026-12-06), and the app's CPU per mixed request is compared in these units.
     """
     folder = workdir / "bare"
@@ -606,7 +606,8 @@ def bench_backend(backend: str, content_dir: Path, workdir: Path, args: argparse
         print(f"[{backend}] {READERS + CLAIMERS + HOLDERS} learners prepared through the forms "
               f"in {time.monotonic() - started:.0f} s", flush=True)
         visits = visitor_journeys(server.url, course)
-        chapter = requests.get(server.url + visits[3][1], timeout=30).content
+        middle = course.chapters[min(1, len(course.chapters) - 1)]  # as chapter_page.py measures
+        chapter = requests.get(f"{server.url}/courses/{course.slug}/{middle.slug}/", timeout=30).content
         reference_ms = bare_flask_cpu_ms(workdir, chapter)
         actions = offered(build_actions(course, readers, claimers, holders, visits), args.rate)
         # Fills the per-process caches (rendered pages, certificate PDFs).

@@ -137,22 +137,19 @@ class BoundedThreadWorker(ThreadWorker):
       pause one worker took 59 of 64 connections and the other sat idle.
     """
 
-    _in_threads: set[Any] | None = None  # connections handed to the pool (main thread only)
-    _defer_until: float | None = None  # leaving new connections to the other workers until then
-
-    def _in_pool(self) -> set[Any]:
-        if self._in_threads is None:
-            self._in_threads = set()
-        return self._in_threads
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._in_pool: set[Any] = set()  # connections handed to the pool (main thread only)
+        self._defer_until: float | None = None  # leaving new connections to the others until then
 
     def _has_free_thread(self) -> bool:
-        return len(self._in_pool()) < self.cfg.threads
+        return len(self._in_pool) < self.cfg.threads
 
     def _threads_held_by_slow_clients(self) -> bool:
         if self._has_free_thread():
             return False
         now = time.monotonic()
-        slow = sum(1 for conn in self._in_pool() if isinstance(conn.sock, BoundedReadSocket)
+        slow = sum(1 for conn in self._in_pool if isinstance(conn.sock, BoundedReadSocket)
                    and conn.sock.client_wait(now) > SLOW_CLIENT_SECONDS)
         return slow >= self.cfg.threads
 
@@ -174,7 +171,7 @@ class BoundedThreadWorker(ThreadWorker):
         if self._has_free_thread():
             super().accept(listener)
             return
-        queued = len(self._in_pool()) - self.cfg.threads + 1
+        queued = len(self._in_pool) - self.cfg.threads + 1
         self._defer_until = time.monotonic() + min(ACCEPT_DELAY_MAX, ACCEPT_DELAY_PER_QUEUED * queued)
         super().set_accept_enabled(False)
 
@@ -198,11 +195,11 @@ class BoundedThreadWorker(ThreadWorker):
                             break
 
     def enqueue_req(self, conn: Any) -> None:
-        self._in_pool().add(conn)
+        self._in_pool.add(conn)
         super().enqueue_req(conn)
 
     def finish_request(self, conn: Any, fs: Any) -> None:
-        self._in_pool().discard(conn)
+        self._in_pool.discard(conn)
         if isinstance(conn.sock, BoundedReadSocket):
             conn.sock.forget()  # a kept-alive connection's next request starts afresh
         super().finish_request(conn, fs)

@@ -38,7 +38,7 @@ from ..db import get_session, read_session
 from ..progress import ChapterState, course_progress
 from .chapter_fast_path import PAGES_KEY, chapter_page_key
 from .compression import CompressedFiles
-from .page_cache import PageCache, shared_signed_tokens
+from .page_cache import PageCache, app_page_cache
 from .quizzes import chapter_html_with_quizzes
 from .views import base_url, course_or_404, learner_progress, page_for_this_view_only, previews_drafts
 from .visitor_pages import visitor_page
@@ -129,10 +129,7 @@ def _draft_chapter_page(course: Course, chapter: Chapter) -> Response:
 
 
 def _pages() -> PageCache:
-    pages = current_app.extensions.get(PAGES_KEY)
-    if pages is None:
-        pages = current_app.extensions.setdefault(PAGES_KEY, PageCache(signed_tokens=shared_signed_tokens()))
-    return pages
+    return app_page_cache(PAGES_KEY)
 
 
 @bp.post("/<course_slug>/<chapter_slug>/complete")

@@ -22,11 +22,18 @@ SIGNED_TOKENS_KEY = "courseware.signed_csrf_tokens"
 MAX_SIGNED_TOKENS = 20_000  # sessions whose signed token is kept (~200 bytes each)
 
 
-def shared_signed_tokens() -> dict[str, str]:
-    """One store of signed CSRF tokens for every page cache of the app: a visitor who
-    arrives on the home page has their token signed once, and the chapter fast path
-    (which cannot sign) finds it for their first chapter too."""
-    return current_app.extensions.setdefault(SIGNED_TOKENS_KEY, {})
+def app_page_cache(key: str, max_pages: int = 2048) -> PageCache:
+    """The app's page cache stored under `key`, made on first use.
+
+    Every cache of the app shares one store of signed CSRF tokens: a visitor who
+    arrives on the home page has their token signed once, and the chapter fast
+    path (which cannot sign) finds it for their first chapter too.
+    """
+    pages = current_app.extensions.get(key)
+    if pages is None:
+        tokens = current_app.extensions.setdefault(SIGNED_TOKENS_KEY, {})
+        pages = current_app.extensions.setdefault(key, PageCache(max_pages, signed_tokens=tokens))
+    return pages
 
 
 class PageCache:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-from flask import Response, current_app
+from flask import Response
 from flask_babel import get_locale
 from flask_login import current_user
 
-from .page_cache import PageCache, shared_signed_tokens
+from .page_cache import app_page_cache
 from .views import base_url, page_for_this_view_only
 
 VISITOR_PAGES_KEY = "courseware.visitor_pages"
@@ -27,9 +27,6 @@ def visitor_page(key: Hashable, render: Callable[[Callable[[], str]], str]) -> R
     (signed in, a message to show, or a query string such as `?lang=`)."""
     if current_user.is_authenticated or page_for_this_view_only():
         return None
-    pages = current_app.extensions.get(VISITOR_PAGES_KEY)
-    if pages is None:
-        pages = current_app.extensions.setdefault(
-            VISITOR_PAGES_KEY, PageCache(max_pages=256, signed_tokens=shared_signed_tokens()))
+    pages = app_page_cache(VISITOR_PAGES_KEY, max_pages=256)
     # The interface language and the site's address (absolute hreflang links) are in every page.
     return pages.response((key, str(get_locale()), base_url()), render)
