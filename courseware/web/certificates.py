@@ -111,25 +111,34 @@ def claim(course_slug: str) -> str | Response | tuple[str, int]:
         if existing is not None and normalise_printed_name(form.name.data) == existing.printed_name:
             # A double click or a form sent twice: the certificate already says this.
             return redirect(url_for("certificates.show", public_id=existing.public_id))
+        # Only a claim that signed a certificate counts (rate limit, metric): of simultaneous
+        # claims, the ones that lost the race get the winner's certificate and cost nothing.
+        issued: list[Certificate] = []
+
+        def on_issued(certificate: Certificate) -> None:
+            _queue_mail(certificate)
+            issued.append(certificate)
+
         try:
             if existing is None:
                 certificate = issue_certificate(
                     session, user_id=current_user.id, course=course, completed_slugs=done,
                     printed_name=form.name.data, identity=certificate_files().identity,
                     now=datetime.now(UTC), verification_url_for=_verification_url,
-                    fonts=certificate_files().fonts, on_issued=_queue_mail)
+                    fonts=certificate_files().fonts, on_issued=on_issued)
                 message = _("Congratulations! Here is your certificate.")
             else:
                 certificate = reissue_certificate(
                     session, certificate=existing, printed_name=form.name.data,
                     identity=certificate_files().identity, now=datetime.now(UTC),
                     verification_url_for=_verification_url, fonts=certificate_files().fonts)
-                _queue_mail(certificate)
+                on_issued(certificate)
                 message = _("Your certificate has been issued again with the corrected name. "
                             "The previous one now points to it.")
             session.commit()
-            g.certificate_issued = True
-            metrics.CERTIFICATES.inc()
+            if issued:
+                g.certificate_issued = True
+                metrics.CERTIFICATES.inc()
         except (CourseNotCompleted, InvalidPrintedName) as error:
             session.rollback()
             form.name.errors.append(str(error))
