@@ -16,11 +16,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 
-from courseware import create_app
 from courseware.certificates import SigningIdentity, ensure_signing_identity
-from courseware.db import dispose_engines, get_engine, make_engine
+from courseware.db import dispose_engines, make_engine
 from courseware.migrate import upgrade_database
-from tests.helpers import Auth, empty_tables, write_course
+from tests.helpers import Auth, empty_tables, ensure_schema, prepared_app, start_from_schema, write_course
 
 TEST_DATABASE_ENV = "COURSEWARE_TEST_DATABASE_URL"
 BACKENDS = ["sqlite"] + (["postgresql"] if os.environ.get(TEST_DATABASE_ENV) else [])
@@ -58,8 +57,9 @@ def postgres_url(worker_id: str) -> str:
 @pytest.fixture
 def engine(database_url: str) -> Iterator[Engine]:
     """An engine made as the app makes it, on the current schema, tables empty."""
+    start_from_schema(database_url)
     engine = make_engine(database_url)
-    upgrade_database(engine)
+    ensure_schema(engine)
     empty_tables(engine)
     yield engine
     engine.dispose()
@@ -108,10 +108,7 @@ def app_config(tmp_path: Path, course_dir: Path, database_url: str,
 
 @pytest.fixture
 def app(app_config: dict) -> Iterator[Flask]:
-    app = create_app(app_config)
-    engine = get_engine(app)
-    upgrade_database(engine)
-    empty_tables(engine)
+    app = prepared_app(app_config)
     yield app
     dispose_engines(app)
 

@@ -15,13 +15,12 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select
 
-from courseware import accounts, create_app
+from courseware import accounts
 from courseware.cli import main
 from courseware.db import dispose_engines, get_engine
 from courseware.mail import deliver_due, queue_mail, retry_delay
-from courseware.migrate import upgrade_database
 from courseware.models import OutboxMessage
-from tests.helpers import Auth, empty_tables
+from tests.helpers import Auth, prepared_app
 from tests.live_server import free_port, running_server
 
 PASSWORD = "un mot de passe solide"
@@ -71,10 +70,8 @@ def smtp_down() -> Iterator[SmtpServer]:
 
 
 def _app(app_config: dict, port: int) -> Flask:
-    app = create_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port,
-                      "SMTP_STARTTLS": False, "MAIL_FROM": "cours@example.fr"})
-    upgrade_database(get_engine(app))
-    empty_tables(get_engine(app))
+    app = prepared_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port,
+                         "SMTP_STARTTLS": False, "MAIL_FROM": "cours@example.fr"})
     return app
 
 

@@ -12,11 +12,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from courseware import create_app
 from courseware.db import dispose_engines, get_engine
 from courseware.mail import deliver_due
-from courseware.migrate import upgrade_database
-from tests.helpers import Auth, empty_tables
+from tests.helpers import Auth, prepared_app
 from tests.smtp import Inbox, smtp_server
 
 CHAPTERS = ("/courses/basics/welcome/", "/courses/basics/data/", "/courses/basics/next/")
@@ -31,10 +29,8 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
 
 @pytest.fixture
 def smtp_app(app_config: dict, smtp: tuple[Inbox, int]) -> Iterator[Flask]:
-    app = create_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp[1],
-                      "SMTP_STARTTLS": False, "MAIL_FROM": "cours@example.fr"})
-    upgrade_database(get_engine(app))
-    empty_tables(get_engine(app))
+    app = prepared_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": smtp[1],
+                         "SMTP_STARTTLS": False, "MAIL_FROM": "cours@example.fr"})
     yield app
     dispose_engines(app)
 

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, select, update
 from courseware.db import READER_KEY, get_engine
 from courseware.models import ChapterProgress, LoginSession, User
 from courseware.web.chapter_fast_path import CachedChapterPages
-from tests.helpers import Auth, write_course
+from tests.helpers import Auth, prepared_app, write_course
 from tests.translated_course import CHAPTERS_EN, CHAPTERS_FR, RIGHT, write_translation
 from tests.web.conftest import english_client
 
@@ -275,14 +275,9 @@ def test_a_host_the_site_does_not_answer_to_gets_the_view_400(app):
 
 
 def test_language_links_use_the_public_address_not_the_host_header(app_config):
-    from courseware import create_app
     from courseware.db import dispose_engines
-    from courseware.migrate import upgrade_database
-    from tests.helpers import empty_tables
 
-    app = create_app({**app_config, "BASE_URL": "https://cours.example.fr"})
-    upgrade_database(get_engine(app))
-    empty_tables(get_engine(app))
+    app = prepared_app({**app_config, "BASE_URL": "https://cours.example.fr"})
     try:
         learner = signed_in(app, "ana@example.org")
         for host in ("127.0.0.1", "localhost", "127.0.0.1"):

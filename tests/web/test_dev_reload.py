@@ -10,17 +10,14 @@ from flask import Flask
 
 from courseware import create_app
 from courseware.content import ContentError
-from courseware.db import dispose_engines, get_engine
-from courseware.migrate import upgrade_database
+from courseware.db import dispose_engines
 from courseware.web.dev_reload import LIVE_KEY
-from tests.helpers import empty_tables
+from tests.helpers import prepared_app
 
 
 @pytest.fixture
 def dev_app(app_config: dict) -> Iterator[Flask]:
-    app = create_app({**app_config, "DEV_CONTENT_RELOAD": True})
-    upgrade_database(get_engine(app))
-    empty_tables(get_engine(app))
+    app = prepared_app({**app_config, "DEV_CONTENT_RELOAD": True})
     yield app
     app.extensions[LIVE_KEY].stop_watching()
     dispose_engines(app)

@@ -22,11 +22,9 @@ import requests
 from flask import Flask
 from sqlalchemy import select
 
-from courseware import create_app
 from courseware.db import dispose_engines, get_engine
-from courseware.migrate import upgrade_database
 from courseware.models import Certificate
-from tests.helpers import CSRF_PATTERN, Auth, empty_tables, mails_to
+from tests.helpers import CSRF_PATTERN, Auth, mails_to, prepared_app
 from tests.live_server import mailed_path, running_server
 from tests.web.conftest import english_client
 
@@ -71,10 +69,7 @@ def assert_untrusted_host_page(response) -> None:
 
 @contextmanager
 def made_app(app_config: dict, **overrides: object) -> Iterator[Flask]:
-    app = create_app({**app_config, **overrides})
-    engine = get_engine(app)
-    upgrade_database(engine)
-    empty_tables(engine)
+    app = prepared_app({**app_config, **overrides})
     try:
         yield app
     finally:

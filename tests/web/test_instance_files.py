@@ -12,9 +12,8 @@ import stat
 from pathlib import Path
 
 from courseware import create_app
-from courseware.db import dispose_engines, get_engine
-from courseware.migrate import upgrade_database
-from tests.helpers import Auth, mails_to
+from courseware.db import dispose_engines
+from tests.helpers import Auth, mails_to, prepared_app
 from tests.web.conftest import english_client
 
 
@@ -26,9 +25,8 @@ def test_a_new_instance_folder_and_its_files_are_private(app_config, tmp_path):
     instance = tmp_path / "fresh" / "instance"
     old_umask = os.umask(0o022)  # the usual default: files 0644, folders 0755
     try:
-        app = create_app({**app_config, "INSTANCE_DIR": str(instance), "DATABASE_URL": None,
-                          "SECRET_KEY": None, "RATELIMIT_STORAGE_URI": None})
-        upgrade_database(get_engine(app))
+        app = prepared_app({**app_config, "INSTANCE_DIR": str(instance), "DATABASE_URL": None,
+                             "SECRET_KEY": None, "RATELIMIT_STORAGE_URI": None})
         auth = Auth(english_client(app))
         auth.signup()  # writes to the database (and its WAL)
         dispose_engines(app)

@@ -18,13 +18,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from courseware import create_app
 from courseware.accounts import create_user
 from courseware.db import dispose_engines, get_engine
-from courseware.migrate import upgrade_database
 from courseware.models import AuditEntry, Invitation, Organisation, OrganisationManager, User
 from courseware.web.invitations import wait_for_sender
-from tests.helpers import Auth, csrf_token, empty_tables
+from tests.helpers import Auth, csrf_token, prepared_app
 from tests.smtp import smtp_server
 from tests.web.conftest import english_client
 
@@ -153,10 +151,8 @@ def test_a_broken_invitation_link_gets_a_clear_page(app):
 @pytest.fixture
 def smtp_app(app_config: dict) -> Iterator[tuple[Flask, object]]:
     with smtp_server() as (inbox, port):
-        app = create_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port,
-                          "SMTP_STARTTLS": False, "INVITATION_BATCH_SIZE": 2})
-        upgrade_database(get_engine(app))
-        empty_tables(get_engine(app))
+        app = prepared_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port,
+                             "SMTP_STARTTLS": False, "INVITATION_BATCH_SIZE": 2})
         yield app, inbox
         dispose_engines(app)
 
@@ -178,9 +174,7 @@ def test_invitations_go_out_over_smtp_one_connection_per_batch(smtp_app):
 
 @pytest.fixture
 def batch_app(app_config: dict) -> Iterator[Flask]:
-    app = create_app({**app_config, "INVITATION_BATCH_SIZE": 500})
-    upgrade_database(get_engine(app))
-    empty_tables(get_engine(app))
+    app = prepared_app({**app_config, "INVITATION_BATCH_SIZE": 500})
     yield app
     dispose_engines(app)
 

@@ -23,12 +23,10 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from courseware import create_app
 from courseware.db import dispose_engines, get_engine
-from courseware.migrate import upgrade_database
 from courseware.models import User
 from courseware.progress import record_chapter_completed
-from tests.helpers import Auth, empty_tables
+from tests.helpers import Auth, prepared_app
 
 DEMO_CONTENT = Path(__file__).parents[2] / "content"
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd", "Accept-Language": "fr-FR,fr;q=0.9"}
@@ -106,9 +104,7 @@ def weigh(client: FlaskClient, page: str, url: str) -> Weight:
 
 @pytest.fixture
 def demo_app(app_config: dict) -> Iterator[Flask]:
-    app = create_app({**app_config, "CONTENT_DIR": str(DEMO_CONTENT)})
-    upgrade_database(get_engine(app))
-    empty_tables(get_engine(app))
+    app = prepared_app({**app_config, "CONTENT_DIR": str(DEMO_CONTENT)})
     yield app
     dispose_engines(app)
 

@@ -14,11 +14,9 @@ from flask import Flask
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
-from courseware import create_app
 from courseware.db import dispose_engines, get_engine
-from courseware.migrate import upgrade_database
 from courseware.models import User
-from tests.helpers import CSRF_PATTERN, csrf_token
+from tests.helpers import CSRF_PATTERN, csrf_token, prepared_app
 from tests.live_server import running_server
 from tests.web.conftest import english_client
 
@@ -28,8 +26,7 @@ SIGNED_IN_PAGES = ["/", "/account/", "/account/delete", "/courses/basics/", "/co
 
 @pytest.fixture
 def https_app(app_config: dict) -> Iterator[Flask]:
-    app = create_app({**app_config, "BASE_URL": "https://cours.example.fr"})
-    upgrade_database(get_engine(app))
+    app = prepared_app({**app_config, "BASE_URL": "https://cours.example.fr"})
     yield app
     dispose_engines(app)
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from courseware.db import get_engine
 from courseware.models import Certificate, QuizAttempt
 from courseware.web.visitor_quizzes import MAX_LENGTH, MAX_QUIZZES, QUIZZES_KEY, remember_quiz_answers
-from tests.helpers import COURSE_YAML, Auth, csrf_token, write_course
+from tests.helpers import COURSE_YAML, Auth, csrf_token, prepared_app, write_course
 
 QUIZ_CHAPTER = """\
 ## Un peu de cours
@@ -323,13 +323,10 @@ def test_attempts_are_in_the_data_download_and_go_with_the_account(app, client, 
 def test_the_demo_course_never_serves_its_explanations_before_an_answer(app_config):
     from html import unescape
 
-    from courseware import create_app
     from courseware.db import dispose_engines
-    from courseware.migrate import upgrade_database
 
     demo = Path(__file__).resolve().parents[2] / "content"
-    app = create_app({**app_config, "CONTENT_DIR": str(demo)})
-    upgrade_database(get_engine(app))
+    app = prepared_app({**app_config, "CONTENT_DIR": str(demo)})
     try:
         client = app.test_client()
         course = app.extensions["courseware.library"].courses[0]

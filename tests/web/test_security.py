@@ -13,9 +13,8 @@ from sqlalchemy import select
 
 from courseware import create_app
 from courseware.db import dispose_engines, get_engine, get_session
-from courseware.migrate import upgrade_database
 from courseware.models import User
-from tests.helpers import Auth, csrf_token
+from tests.helpers import Auth, csrf_token, prepared_app
 from tests.web.conftest import english_client
 
 PASSWORD = "un mot de passe solide"
@@ -101,8 +100,7 @@ def test_session_cookie_is_httponly_and_samesite_lax_but_not_secure_over_http(au
 
 @pytest.fixture
 def https_app(app_config: dict) -> Iterator[Flask]:
-    app = create_app({**app_config, "BASE_URL": "https://cours.example.fr"})
-    upgrade_database(get_engine(app))
+    app = prepared_app({**app_config, "BASE_URL": "https://cours.example.fr"})
     yield app
     dispose_engines(app)
 
@@ -142,9 +140,8 @@ def test_production_hasher_uses_strong_parameters(app_config):
 def test_a_password_hashed_with_the_former_parameters_still_logs_in(app_config):
     # Accounts created before the switch to OWASP's parameters carry argon2-cffi's
     # defaults in their hash: they log in, and the hash is renewed with today's.
-    app = create_app({**app_config, "FAST_PASSWORD_HASH": False})
+    app = prepared_app({**app_config, "FAST_PASSWORD_HASH": False})
     try:
-        upgrade_database(get_engine(app))
         auth = Auth(english_client(app))
         auth.signup(email="old@example.org")
         auth.client.post("/logout", data={"csrf_token": auth.token("/account/")})
@@ -204,8 +201,7 @@ def test_logging_in_leaves_the_database_free_for_writes_while_hashing(app, auth)
 
 @pytest.fixture
 def limited_app(app_config: dict) -> Iterator[Flask]:
-    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"})
-    upgrade_database(get_engine(app))
+    app = prepared_app({**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute"})
     yield app
     dispose_engines(app)
 

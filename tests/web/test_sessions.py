@@ -6,12 +6,10 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select, update
 
-from courseware import create_app
 from courseware.db import dispose_engines, get_engine
-from courseware.migrate import upgrade_database
 from courseware.models import LoginSession
 from courseware.sessions import TOUCH_INTERVAL, now_seconds
-from tests.helpers import Auth, empty_tables
+from tests.helpers import Auth, prepared_app
 from tests.web.conftest import english_client
 
 PASSWORD = "un mot de passe solide"
@@ -154,10 +152,8 @@ def test_last_seen_is_written_at_most_once_per_interval(app, client, auth):
 
 @pytest.fixture
 def short_app(app_config: dict):
-    app = create_app({**app_config, "SESSION_IDLE_TIMEOUT": 600, "SESSION_MAX_AGE": 3600,
-                      "REMEMBER_ME_MAX_AGE": 7200})
-    upgrade_database(get_engine(app))
-    empty_tables(get_engine(app))
+    app = prepared_app({**app_config, "SESSION_IDLE_TIMEOUT": 600, "SESSION_MAX_AGE": 3600,
+                         "REMEMBER_ME_MAX_AGE": 7200})
     yield app
     dispose_engines(app)
 

@@ -12,11 +12,9 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from courseware import create_app
 from courseware.db import dispose_engines, get_engine
-from courseware.migrate import upgrade_database
 from courseware.models import Certificate, User
-from tests.helpers import Auth, empty_tables
+from tests.helpers import Auth, prepared_app
 from tests.web.conftest import english_client
 
 PASSWORD = "un mot de passe solide"
@@ -143,11 +141,8 @@ def test_a_persian_name_with_a_joiner_between_letters_is_accepted(auth, user_row
 
 @pytest.fixture
 def limited_app(app_config: dict) -> Iterator[Flask]:
-    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "CLAIM_RATE_LIMIT": "2 per hour",
-                      "CLAIM_ADDRESS_RATE_LIMIT": "3 per hour", "LOGIN_RATE_LIMIT": "100 per minute"})
-    engine = get_engine(app)
-    upgrade_database(engine)
-    empty_tables(engine)
+    app = prepared_app({**app_config, "RATELIMIT_ENABLED": True, "CLAIM_RATE_LIMIT": "2 per hour",
+                         "CLAIM_ADDRESS_RATE_LIMIT": "3 per hour", "LOGIN_RATE_LIMIT": "100 per minute"})
     yield app
     dispose_engines(app)
 
