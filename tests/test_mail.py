@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import select
 
-from courseware import accounts
+from courseware import accounts, mail
 from courseware.cli import main
 from courseware.db import dispose_engines, get_engine
 from courseware.mail import deliver_due, queue_mail, retry_delay
@@ -189,6 +189,29 @@ def test_the_cli_delivers_the_outbox(smtp_app, smtp, app_config):
     assert result.exit_code == 0, result.output
     assert "1 mail(s) sent, 0 failed, 0 waiting" in result.output
     assert [m["Subject"] for m in smtp.inbox.messages] == ["Bonjour"]
+
+
+def test_mail_a_request_queued_goes_out_once_the_answer_is_sent(smtp_app, smtp, monkeypatch):
+    """The delivery thread is woken when the response closes, not at its next poll."""
+    monkeypatch.setattr(mail, "POLL_SECONDS", 600)  # so only the wake-up can deliver in time
+    add_learner(smtp_app)
+    stop = mail.start_delivery_thread(get_engine(smtp_app), smtp_app.config)
+    try:
+        time.sleep(0.2)  # its first round found nothing: it now waits for a wake-up or 600 s
+        client = smtp_app.test_client()
+        client.set_cookie("lang", "en")
+        token = Auth(client).token("/password/forgot")
+        response = client.post("/password/forgot", data={"email": "ana@example.org", "csrf_token": token},
+                               buffered=True)  # closes the response, as a server does once it is sent
+        assert response.status_code == 302
+        for _ in range(300):
+            if smtp.inbox.messages:
+                break
+            time.sleep(0.1)
+        assert [m["Subject"] for m in smtp.inbox.messages] == ["Reset your password"]
+    finally:
+        stop.set()
+        mail.deliver_soon()  # lets the thread see `stop` now
 
 
 def test_each_server_process_delivers_in_the_background(engine, database_url, tmp_path,

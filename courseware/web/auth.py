@@ -33,6 +33,7 @@ from ..organisations.attribution import checked_attribution
 from .attribution import forget_attribution, remembered_attribution
 from .forms import EmptyForm, ForgotPasswordForm, LoginForm, ResetPasswordForm, SignupForm
 from .invitations import accept_pending_invitation, pending_invitation_email
+from .mail_after_response import deliver_after_response
 from .quizzes import record_visitor_answers
 from .views import external_url, library, safe_next_url
 from .visitor_quizzes import QUIZZES_KEY, take_visitor_answers
@@ -139,6 +140,7 @@ def _queue_confirmation(user: User, next_url: str) -> None:
                       "up, ignore this message: no account opens without this link.\n",
                       name=user.name, days=CONFIRM_LINK_MAX_AGE // 86400,
                       link=external_url("auth.confirm_signup", token=token)))
+    deliver_after_response()
 
 
 def _queue_already_registered(user: User) -> None:
@@ -150,6 +152,7 @@ def _queue_already_registered(user: User) -> None:
                       "changed on your account.\n",
                       name=user.name, login=external_url("auth.login"),
                       forgot=external_url("auth.forgot_password")))
+    deliver_after_response()
 
 
 @bp.get("/signup/confirm/<token>")
@@ -269,6 +272,7 @@ def forgot_password() -> str | Response:
                               name=user.name, minutes=minutes, link=link))
         else:
             queue_no_mail(get_session())  # the same work, so the same time
+        deliver_after_response()
         get_session().commit()
         # Same answer whether or not the address has an account.
         flash(_("If an account uses this address, we have sent it a link to choose a new "

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..mail import queue_mail
 from ..models import Certificate, User
+from .mail_after_response import deliver_after_response
 from .views import external_url
 
 
@@ -32,4 +33,5 @@ def queue_certificate_mail(session: Session, user: User, certificate: Certificat
                           name=certificate.printed_name, course=certificate.course_title,
                           link=external_url("certificates.show", public_id=certificate.public_id),
                           linkedin=linkedin_add_url, account=external_url("account.index")))
+    deliver_after_response()
     return True
