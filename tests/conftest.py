@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
+from xdist.scheduler import LoadScopeScheduling
 
 from courseware.certificates import SigningIdentity, ensure_signing_identity
 from courseware.db import dispose_engines, make_engine
@@ -121,6 +122,24 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def auth(client: FlaskClient) -> Auth:
     return Auth(client)
+
+
+class _BrowserTestsTogether(LoadScopeScheduling):
+    """xdist's load scheduling, but the browser tests all go to one test process.
+
+    Their server, Chromium and signed-up learners are session fixtures: spread over
+    three processes they were made three times (50-75 s each). `--dist loadgroup`
+    would do this with a marker, but it no longer groups anything on pytest 9.
+    """
+
+    def _split_scope(self, nodeid: str) -> str:
+        return "tests/browser" if nodeid.startswith("tests/browser/") else nodeid
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> LoadScopeScheduling | None:
+    if config.getvalue("dist") != "load":
+        return None  # an explicit --dist choice is kept
+    return _BrowserTestsTogether(config, log)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -2,7 +2,8 @@
 
 Chromium is Debian's (`/usr/bin/chromium`, or COURSEWARE_CHROMIUM): Playwright
 cannot download its own browsers here. Every test in this folder gets the
-`browser` marker, so `pytest -m "not browser"` skips them all.
+`browser` marker, so `pytest -m "not browser"` skips them all, and they all run
+in one test process (`pytest_xdist_make_scheduler` in tests/conftest.py).
 """
 
 from __future__ import annotations

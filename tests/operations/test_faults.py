@@ -93,8 +93,8 @@ def test_sigkill_mid_traffic_loses_no_acknowledged_completion_and_no_certificate
 
     with running_server(content_dir=content, instance_dir=instance, database_url=database_url) as server:
         learners = [Learner(server.url, f"learner{n}@example.org", instance) for n in range(16)]
-        for learner in learners:
-            learner.signup()
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            list(pool.map(Learner.signup, learners))
         with ThreadPoolExecutor(max_workers=16) as pool:
             for n, learner in enumerate(learners):
                 pool.submit(journey, learner, n % 2 == 0)
