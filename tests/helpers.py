@@ -11,10 +11,9 @@ import textwrap
 from contextlib import closing
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from functools import cache
 from pathlib import Path
 
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, text
@@ -23,7 +22,7 @@ from werkzeug.test import TestResponse
 from courseware import create_app
 from courseware.db import get_engine, make_engine
 from courseware.mail import deliver_due
-from courseware.migrate import alembic_config, upgrade_database
+from courseware.migrate import pending_revisions, upgrade_database
 from courseware.models import Base
 
 CSRF_PATTERN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"'
@@ -80,19 +79,15 @@ def empty_tables(engine: Engine) -> None:
             connection.execute(text(f'ALTER SEQUENCE "{sequence}" RESTART'))
 
 
-_MIGRATED_SQLITE: list[Path] = []
-
-
+@cache
 def _migrated_sqlite() -> Path:
     """One SQLite file migrated to the head, made once per test process."""
-    if not _MIGRATED_SQLITE:
-        folder = Path(tempfile.mkdtemp(prefix="courseware-schema-"))
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
-        engine = make_engine(f"sqlite:///{folder / 'migrated.db'}")
-        upgrade_database(engine)
-        engine.dispose()
-        _MIGRATED_SQLITE.append(folder / "migrated.db")
-    return _MIGRATED_SQLITE[0]
+    folder = Path(tempfile.mkdtemp(prefix="courseware-schema-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    engine = make_engine(f"sqlite:///{folder / 'migrated.db'}")
+    upgrade_database(engine)
+    engine.dispose()
+    return folder / "migrated.db"
 
 
 def start_from_schema(database_url: str) -> None:
@@ -111,18 +106,11 @@ def start_from_schema(database_url: str) -> None:
         source.backup(copy)
 
 
-_HEADS: set[str] = set()
-
-
 def ensure_schema(engine: Engine) -> None:
     """upgrade_database, skipped when the schema is already at the head (one query,
     where Alembic's no-op upgrade reads every migration file: 15-20 ms a test)."""
-    if not _HEADS:
-        _HEADS.update(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
-    with engine.connect() as connection:
-        if set(MigrationContext.configure(connection).get_current_heads()) == _HEADS:
-            return
-    upgrade_database(engine)
+    if pending_revisions(engine):
+        upgrade_database(engine)
 
 
 def prepared_app(config: dict) -> Flask:
