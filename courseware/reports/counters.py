@@ -10,11 +10,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from sqlalchemy import Subquery, Table, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from ..organisations.models import FunnelCount, FunnelCountMonthly
+from .counter_writes import defer_until_commit, upsert_counts
 
 _table = FunnelCount.__table__
 _monthly = FunnelCountMonthly.__table__
@@ -29,16 +29,20 @@ def add_to_counter(executor: Connection | Session, table: Table, key: dict[str, 
     """Add `amount` to the `count` column of the row of `table` whose unique key is `key`,
     creating the row at `amount` if there is none.
 
-    One INSERT ... ON CONFLICT DO UPDATE on the table's unique constraint over exactly
+    An INSERT ... ON CONFLICT DO UPDATE on the table's unique constraint over exactly
     the columns of `key`: two events at once both add up, and neither ever fails on the
     constraint. Every counter table (funnel, analytics) goes through here.
+
+    In a Session's transaction the addition waits for the commit (`counter_writes`):
+    counter rows are shared by every learner (today's completions of a chapter, the
+    answers to a quiz), and an upsert locks its row until the transaction ends, so
+    written early they made each learner's answer wait for every other one's whole
+    transaction. On a Connection, or inside a savepoint, it is written at once.
     """
-    bind = executor if isinstance(executor, Connection) else executor.get_bind()
-    insert = postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
-    statement = insert(table).values(**key, count=amount)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(key), set_={"count": table.c.count + statement.excluded.count})
-    executor.execute(statement)
+    if isinstance(executor, Session) and executor.get_nested_transaction() is None:
+        defer_until_commit(executor, table, key, amount)
+        return
+    upsert_counts(executor, table, [(key, amount)])
 
 
 def count_event(executor: Connection | Session, *, step: str, day: date,
