@@ -22,9 +22,11 @@ of the mix AT THE SAME TIME for `--duration` seconds, `--runs` times, offered at
   in the instance's mail folder, as a learner reading their mail would.
 
 It prints, per action, the median over the runs of requests/s, p95 and p99, the
-errors (any unexpected status or socket error), the total mixed requests/s, and
-where the two cores went: the app server, the database backends of this benchmark
-(PostgreSQL), the load generators, and what was left idle.
+errors (any unexpected status or socket error), the total mixed requests/s with the
+p95 and p99 of all requests together (each action's latency distribution weighted by
+its number of requests: the goal's figure), and where the two cores went: the app
+server, the database backends of this benchmark (PostgreSQL), the load generators,
+and what was left idle.
 """
 
 from __future__ import annotations
@@ -247,6 +249,10 @@ function done(summary, latency, requests)
   for _, p in ipairs({50, 95, 99}) do
     io.write(string.format("p%%d_us %%d\\n", p, latency:percentile(p)))
   end
+  -- The whole distribution, in 1000 steps, for the p95 of every action together.
+  for permille = 1, 1000 do
+    io.write(string.format("q %%d\\n", latency:percentile(permille / 10)))
+  end
   local e = summary.errors
   io.write(string.format("socket_errors %%d\\n", e.connect + e.read + e.write + e.timeout))
 end
@@ -345,6 +351,9 @@ class Measured:
     errors: int
     statuses: dict[int, int] = field(default_factory=dict)
     late: int = 0  # requests that started over 10 ms behind schedule (every connection busy)
+    # Latencies (ms) that each stand for an equal share of the requests: wrk's 1000
+    # quantiles, or every timing of the sign-up threads.
+    distribution: tuple[float, ...] = ()
 
     @property
     def per_second(self) -> float:
@@ -357,7 +366,22 @@ def parse_action(action: Action, output: str) -> Measured:
     unexpected = sum(count for status, count in statuses.items() if status not in action.expected)
     return Measured(action.name, int(values["requests"]), int(values["duration_us"]) / 1e6,
                     int(values["p95_us"]) / 1000, int(values["p99_us"]) / 1000,
-                    unexpected + int(values["socket_errors"]), statuses, int(values.get("late", 0)))
+                    unexpected + int(values["socket_errors"]), statuses, int(values.get("late", 0)),
+                    tuple(int(us) / 1000 for us in re.findall(r"^q (\d+)$", output, re.MULTILINE)))
+
+
+def mixed_percentile(measured: list[Measured], fraction: float) -> float:
+    """The latency under which `fraction` of all the run's requests were answered, every
+    action together: each action's distribution weighted by its number of requests."""
+    points = sorted((latency, m.requests / len(m.distribution))
+                    for m in measured if m.distribution for latency in m.distribution)
+    total = sum(weight for _, weight in points)
+    reached = 0.0
+    for latency, weight in points:
+        reached += weight
+        if reached >= fraction * total:
+            return latency
+    return points[-1][0] if points else 0.0
 
 
 def start_wrk(action: Action, url: str, duration: int, folder: Path) -> subprocess.Popen:
@@ -448,7 +472,7 @@ class SignupTraffic:
                 action, len(timings), self.seconds,
                 statistics.quantiles(ordered, n=100)[94] * 1000 if len(ordered) > 1 else ordered[0] * 1000,
                 statistics.quantiles(ordered, n=100)[98] * 1000 if len(ordered) > 1 else ordered[0] * 1000,
-                self.errors[action]))
+                self.errors[action], distribution=tuple(t * 1000 for t in ordered)))
         return measured
 
 
@@ -639,7 +663,9 @@ def median_table(backend: str, runs: list[list[Measured]]) -> list[tuple[str, ..
                      str(sum(m.errors for m in per_run)),
                      str(sum(m.late for m in per_run))))
     totals = [sum(m.per_second for m in run) for run in runs]
-    rows.append((backend, "ALL (mixed)", f"{statistics.median(totals):.0f}", "", "",
+    rows.append((backend, "ALL (mixed)", f"{statistics.median(totals):.0f}",
+                 f"{statistics.median(mixed_percentile(run, 0.95) for run in runs):.0f}",
+                 f"{statistics.median(mixed_percentile(run, 0.99) for run in runs):.0f}",
                  str(sum(m.errors for run in runs for m in run)),
                  str(sum(m.late for run in runs for m in run))))
     return rows
@@ -721,12 +747,16 @@ def main() -> int:
         if bad:
             print(f"{backend}: unexpected statuses: {bad}")
         totals = [sum(m.per_second for m in run) for run in runs]
-        worst_p95 = max(statistics.median(run[i].p95_ms for run in runs) for i in range(len(runs[0])))
+        p95s = {runs[0][i].action: statistics.median(run[i].p95_ms for run in runs)
+                for i in range(len(runs[0]))}
+        worst = max(p95s, key=p95s.__getitem__)
+        mixed_p95 = statistics.median(mixed_percentile(run, 0.95) for run in runs)
         errors = sum(m.errors for run in runs for m in run)
-        met = statistics.median(totals) >= 600 and worst_p95 < 200 and errors == 0
-        print(f"{backend}: {statistics.median(totals):.0f} mixed req/s, worst p95 {worst_p95:.0f} ms, "
-              f"{errors} errors: {'meets' if met else 'MISSES'} the goal (>= 600 req/s, p95 < 200 ms, "
-              "no error)")
+        met = statistics.median(totals) >= 600 and mixed_p95 < 200 and errors == 0
+        print(f"{backend}: {statistics.median(totals):.0f} mixed req/s, p95 of all requests "
+              f"{mixed_p95:.0f} ms, {errors} errors: {'meets' if met else 'MISSES'} the goal "
+              f"(>= 600 req/s, p95 < 200 ms, no error); every action's own p95 under 200 ms: "
+              f"{'yes' if p95s[worst] < 200 else 'no'} (slowest: {worst}, {p95s[worst]:.0f} ms)")
     if args.keep:
         print(f"logs: {workdir}")
     else:
