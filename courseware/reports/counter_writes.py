@@ -5,7 +5,7 @@ chapter 1 today adds to the same row, every first answer to a quiz to the same
 few dozen. An upsert locks its row until its transaction ends, so an addition
 written in the middle of a transaction makes every other learner's event wait for
 the rest of that transaction (on PostgreSQL under a launch-day load, the answers to
-one quiz queued behind each other: p95 0.7-1.8 s; figures in the README).
+one quiz queued behind each other: p95 0.7-0.9 s; figures in the README).
 Additions made in a Session's transaction are therefore summed per row and written
 just before its commit, after the ORM's flush: one statement per table, its rows in
 key order, so the hot rows are held for the commit only and two transactions
