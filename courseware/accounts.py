@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from . import sessions
 from .db import HotQuery
+from .login_cache import CachedLogin
 from .models import Certificate, ChapterProgress, LoginSession, Organisation, TrackingLink, User
 from .organisations.attribution import Attribution, attribute_new_account
 from .passwords import verify_password
@@ -90,6 +91,13 @@ def normalise_email(email: str) -> str:
 def load_identity(connection: Connection, session_id: str, lifetimes: SessionLifetimes,
                   now: int | None = None) -> Identity | None:
     """The learner behind a cookie's `<user id>:<session key>`, while that log-in lasts."""
+    login = load_login(connection, session_id, lifetimes, now)
+    return login.identity if login is not None else None
+
+
+def load_login(connection: Connection, session_id: str, lifetimes: SessionLifetimes,
+               now: int | None = None) -> CachedLogin[Identity] | None:
+    """load_identity, with the session's times (for the login cache: login_cache/)."""
     user_id_text, _, key = session_id.partition(":")
     if not key or not user_id_text.isdigit():
         return None
@@ -106,9 +114,21 @@ def load_identity(connection: Connection, session_id: str, lifetimes: SessionLif
         return None
     if now - last_seen_at >= lifetimes.touch_interval:
         sessions.touch(connection, row_id, now)
+        last_seen_at = now
     progress = tuple(ProgressRow(course, chapter, completed is not None)
                      for *_user, course, chapter, completed in rows if course is not None)
-    return Identity(user_id, email, name, role, locale, key, organisation_id, link_id, progress)
+    identity = Identity(user_id, email, name, role, locale, key, organisation_id, link_id, progress)
+    return CachedLogin(identity, user_id, bool(remember), created_at, last_seen_at)
+
+
+def login_is_current(login: CachedLogin[Identity], lifetimes: SessionLifetimes, now: int) -> bool:
+    """Whether a log-in read a moment ago may answer without the database: still
+    within its lifetimes, and seen recently enough that load_login would not
+    write "last seen" (so every session still gets its touch, and a session
+    whose last-seen time another server wrote is never taken for idle)."""
+    return now - login.last_seen_at < lifetimes.touch_interval and sessions.is_live(
+        lifetimes, remember=login.remember, created_at=login.created_at,
+        last_seen_at=login.last_seen_at, now=now)
 
 
 def create_user(session: Session, hasher: PasswordHasher, *, email: str, name: str,

@@ -124,6 +124,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("ATTRIBUTION_DAYS", "COURSEWARE_ATTRIBUTION_DAYS", 90,
             "Days the browser remembers which organisation's link a visitor came through "
             "(first-party cookie, until sign-up). At most 390: the CNIL allows 13 months."),
+    Setting("LOGIN_CACHE", "COURSEWARE_LOGIN_CACHE", True,
+            "On PostgreSQL, each server process keeps what chapter pages read about a signed-in "
+            "learner (log-in, progress) and drops it when PostgreSQL notifies a change "
+            "(LISTEN/NOTIFY, from every server). `0`: ask the database on every page, e.g. "
+            "behind a pooler in transaction mode (PgBouncer), where LISTEN does not work."),
     Setting("SESSION_IDLE_TIMEOUT", "COURSEWARE_SESSION_IDLE_TIMEOUT", 7200,
             "Seconds without any request after which a log-in ends (checked to within "
             "5 minutes)."),

@@ -124,6 +124,43 @@ def prepared_app(config: dict) -> Flask:
     return app
 
 
+def settle_login_cache(app: Flask) -> None:
+    """After a change made outside a request (as another server or psql would make it):
+    wait until this process's login cache has heard of it (PostgreSQL; no-op otherwise)."""
+    from courseware.web.login_cache import settle
+
+    assert settle(app), "the login cache's listener did not hear its own notification"
+
+
+def cut_login_listener(app: Flask, timeout: float = 10.0) -> None:
+    """End the login cache's PostgreSQL connection, as a database restart would, and
+    wait until the listener is back (nothing is cached then). No-op without a cache."""
+    from courseware.login_cache.listener import APPLICATION_NAME, listener_for
+    from courseware.web.login_cache import CACHE_KEY, login_cache
+
+    if login_cache(app) is None:
+        return
+    listener = listener_for(app.extensions[CACHE_KEY].conninfo)
+    _wait_for(lambda: listener.listening, timeout, "the login listener to connect")
+    before = listener.connections
+    with get_engine(app).connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                "WHERE application_name = :name AND datname = current_database()"),
+                           {"name": APPLICATION_NAME})
+    _wait_for(lambda: listener.connections > before and listener.listening, timeout,
+              "the login listener to reconnect")
+
+
+def _wait_for(condition, timeout: float, what: str) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout} s for {what}")
+        time.sleep(0.01)
+
+
 def mails_to(app: Flask, address: str) -> list[EmailMessage]:
     """Mail the app sent to `address`, oldest first (the outbox is delivered to files first)."""
     deliver_due(get_engine(app), app.config)

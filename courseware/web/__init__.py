@@ -22,6 +22,7 @@ from . import (
     instructor,
     invitations,
     learn,
+    login_cache,
     main,
     observability,
     outages,
@@ -65,6 +66,7 @@ def init_app(app: Flask) -> None:
     compression.init_app(app)
     errors.init_app(app)
     outages.init_app(app)
+    login_cache.init_app(app)
     app.context_processor(template_globals)
     app.jinja_env.filters["fingerprint"] = _grouped_hex
     app.jinja_env.filters["typo"] = typographic_apostrophes

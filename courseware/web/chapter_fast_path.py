@@ -36,15 +36,17 @@ from werkzeug.http import dump_cookie
 from werkzeug.sansio.http import parse_cookie
 from werkzeug.sansio.utils import get_current_url, get_host
 
-from ..accounts import Identity, load_identity
+from ..accounts import Identity, load_login, login_is_current
 from ..certificates import current_certificate_id
 from ..content import Chapter, Course, Library
 from ..db import READER_KEY
 from ..i18n import LANGUAGE_COOKIE, best_language, interface_language
+from ..login_cache import CachedLogin
 from ..progress import ChapterState, CourseProgress, progress_from_rows
-from ..sessions import SessionLifetimes
+from ..sessions import SessionLifetimes, now_seconds
 from .compression import encoding_for
 from .fast_paths import CachedCookieSessionInterface
+from .login_cache import login_cache
 from .outages import UNAVAILABLE
 from .page_cache import PageCache
 from .visitor_reading import OPENED_KEY, opened_with
@@ -132,10 +134,10 @@ class CachedChapterPages:
         course = library.course(slugs[0])
         if course is None or not course.is_published:
             return None
-        identity = self._identity(session)
-        if identity is False:
+        login = self._login(cookies[self.session_cookie], session)
+        if login is False:
             return None
-        user = identity if isinstance(identity, Identity) else None
+        user = login.identity if login is not None else None
         cookie_language = cookies.get(LANGUAGE_COOKIE)
         accept_language = environ.get("HTTP_ACCEPT_LANGUAGE", "")
         account_locale = user.locale if user is not None else None
@@ -158,10 +160,8 @@ class CachedChapterPages:
         elif progress.state(chapter.slug) is ChapterState.NOT_STARTED:
             return None
         certificate_id = None
-        if user is not None and progress.is_complete:
-            # A finished course's end box names the certificate: one more small query.
-            with self.flask.extensions[READER_KEY].connect() as connection:
-                certificate_id = current_certificate_id(connection, user.id, course.slug)
+        if login is not None and progress.is_complete:
+            certificate_id = self._certificate_id(cookies[self.session_cookie], login, course.slug)
         locale = interface_language(asked=None, cookie=cookie_language, account_locale=account_locale,
                                     accept_language=accept_language, default=self.default_locale)
         key = chapter_page_key(course, chapter, locale=locale, role=user.role if user else None,
@@ -207,17 +207,43 @@ class CachedChapterPages:
             return None
         return interface.recently_verified(cookie)
 
-    def _identity(self, session: dict[str, Any]) -> Identity | None | bool:
-        """The signed-in learner, None for a visitor, False when the view must
-        decide (a log-in that ended: Flask-Login then treats them as a visitor
-        and the session changes)."""
+    def _login(self, cookie: str, session: dict[str, Any]) -> CachedLogin[Identity] | None | bool:
+        """The signed-in learner's log-in, None for a visitor, False when the view
+        must decide (a log-in that ended: Flask-Login then treats them as a
+        visitor and the session changes). From this process's login cache when
+        it has it (PostgreSQL: web/login_cache.py), else from the database."""
         session_id = session.get("_user_id")
         if session_id is None:
             return None
+        cache = login_cache(self.flask)
+        now = now_seconds()
+        ticket = 0
+        if cache is not None:
+            cached = cache.get(cookie)
+            if cached is not None and login_is_current(cached, self.lifetimes, now):
+                return cached
+            ticket = cache.ticket()
         engine = self.flask.extensions[READER_KEY]
         with engine.connect() as connection:
-            identity = load_identity(connection, str(session_id), self.lifetimes)
-        return identity if identity is not None else False
+            login = load_login(connection, str(session_id), self.lifetimes, now)
+        if login is None:
+            return False
+        if cache is not None:
+            cache.store(cookie, ticket, login)
+        return login
+
+    def _certificate_id(self, cookie: str, login: CachedLogin[Identity], course_slug: str) -> str | None:
+        """A finished course's end box names the certificate: one more small query
+        (kept with the cached log-in, which a new certificate drops)."""
+        if course_slug in login.certificates:
+            return login.certificates[course_slug]
+        cache = login_cache(self.flask)
+        ticket = cache.ticket() if cache is not None else 0
+        with self.flask.extensions[READER_KEY].connect() as connection:
+            certificate_id = current_certificate_id(connection, login.user_id, course_slug)
+        if cache is not None:
+            cache.store_certificate(cookie, ticket, course_slug, certificate_id)
+        return certificate_id
 
 
 # A browser sends the same Cookie and Host headers on every page of a visit:
