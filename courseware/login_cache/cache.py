@@ -16,9 +16,9 @@ from typing import Generic, TypeVar
 
 Identity = TypeVar("Identity")
 
-# Entries per process (about 1 KB each): the learners reading right now, several
+# Entries per process (about 2 KB each): the learners reading right now, several
 # times over. When full, the oldest entry goes.
-MAX_ENTRIES = 20_000
+MAX_ENTRIES = 10_000
 # Drops remembered per process to refuse stale stores (see `store`); past this,
 # the cache is reset instead (it empties, and reads in flight are refused).
 MAX_REMEMBERED_DROPS = 50_000

@@ -5,6 +5,11 @@ once the transaction that sent it commits, in commit order, on every server
 connected to the database. The payload is a user id, or `*` when a whole table
 changed (TRUNCATE). While the connection is down nothing can be heard, so
 every cache attached is suspended until it is back (then starts empty).
+
+Delivery itself is checked: the listener sends itself a probe when it starts
+and every HEARTBEAT_SECONDS, and counts as down when a probe does not come
+back. Behind a pooler in transaction mode (PgBouncer), LISTEN succeeds but
+nothing is ever delivered: the cache then stays off instead of going stale.
 """
 
 from __future__ import annotations
@@ -25,11 +30,15 @@ log = logging.getLogger(__name__)
 
 CHANNEL = "courseware_login"
 APPLICATION_NAME = "courseware login listener"
-# How long a wait for notifications lasts before the connection is checked
-# with a query (a server that vanished without closing the socket).
 HEARTBEAT_SECONDS = 10.0
+PROBE_SECONDS = 5.0  # how long the first probe may take to come back
 RETRY_SECONDS = (0.2, 0.5, 1.0, 2.0, 5.0)
-SYNC_PREFIX = "sync:"
+# Payloads that only say "heard up to here" (settle, probes): nothing to drop.
+MARKER_PREFIX = "sync:"
+
+
+class NotDelivered(Exception):
+    """A probe sent on the listening connection never came back."""
 
 
 class ChangeListener:
@@ -41,9 +50,9 @@ class ChangeListener:
         self._lock = threading.Lock()
         self._caches: weakref.WeakSet[LoginCache[Any]] = weakref.WeakSet()
         self._listening = False
-        self._heard = threading.Condition(self._lock)
-        self._syncs_heard: set[str] = set()
-        self.connections = 0  # successful LISTENs so far (the tests read it)
+        self._marker_heard = threading.Condition(self._lock)
+        self._awaited: dict[str, bool] = {}  # marker -> heard yet
+        self.connections = 0  # times LISTEN was set up and checked (the tests read it)
         self._thread = threading.Thread(target=self._run, name="courseware-login-listener", daemon=True)
         self._thread.start()
 
@@ -61,19 +70,16 @@ class ChangeListener:
 
     def settle(self, timeout: float = 5.0) -> bool:
         """Wait until every change committed before this call has been heard:
-        send a notification of our own and wait for it (delivery is in commit
-        order). False if the listener is down or the wait timed out."""
-        token = SYNC_PREFIX + secrets.token_hex(8)
-        with psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5) as connection:
-            connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, token))
-        deadline = time.monotonic() + timeout
-        with self._heard:
-            while token not in self._syncs_heard:
-                left = deadline - time.monotonic()
-                if left <= 0 or not self._heard.wait(left):
-                    return False
-            self._syncs_heard.discard(token)
-        return True
+        send a marker from another connection and wait for it (delivery is in
+        commit order). False if it did not come within `timeout`."""
+        marker = self._await_marker()
+        try:
+            with psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5) as connection:
+                connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, marker))
+            return self._wait_for_marker(marker, timeout)
+        finally:
+            with self._lock:
+                self._awaited.pop(marker, None)
 
     # --- the thread
 
@@ -86,13 +92,12 @@ class ChangeListener:
                                      keepalives_idle=10, keepalives_interval=5,
                                      keepalives_count=3) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
+                    self._probe(connection, PROBE_SECONDS, until_heard=True)
                     self._set_listening(True)
                     failures = 0
                     self.connections += 1
                     while True:
-                        for notification in connection.notifies(timeout=HEARTBEAT_SECONDS):
-                            self._heard_one(notification.payload)
-                        connection.execute("SELECT 1")
+                        self._probe(connection, HEARTBEAT_SECONDS)
             except Exception as error:  # noqa: BLE001 - any failure: suspend, retry
                 if self._listening or failures == 0:
                     log.warning("login cache off until PostgreSQL notifications are back: %s",
@@ -101,6 +106,38 @@ class ChangeListener:
                 time.sleep(RETRY_SECONDS[min(failures, len(RETRY_SECONDS) - 1)])
                 failures += 1
 
+    def _probe(self, connection: psycopg.Connection[Any], seconds: float, until_heard: bool = False) -> None:
+        """Send ourselves a marker, then hand on what arrives for `seconds` (or
+        until the marker, `until_heard`); raise NotDelivered if it did not come."""
+        marker = self._await_marker()
+        try:
+            connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, marker))
+            for notification in connection.notifies(timeout=seconds):
+                self._heard_one(notification.payload)
+                if until_heard and notification.payload == marker:
+                    break
+            if not self._wait_for_marker(marker, 0):
+                raise NotDelivered("a notification sent on the listening connection never arrived")
+        finally:
+            with self._lock:
+                self._awaited.pop(marker, None)
+
+    def _await_marker(self) -> str:
+        marker = MARKER_PREFIX + secrets.token_hex(8)
+        with self._lock:
+            self._awaited[marker] = False
+        return marker
+
+    def _wait_for_marker(self, marker: str, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        with self._marker_heard:
+            while not self._awaited.get(marker):
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._marker_heard.wait(left)
+            return True
+
     def _set_listening(self, listening: bool) -> None:
         with self._lock:
             self._listening = listening
@@ -108,10 +145,11 @@ class ChangeListener:
                 cache.resume() if listening else cache.suspend()
 
     def _heard_one(self, payload: str) -> None:
-        if payload.startswith(SYNC_PREFIX):
-            with self._heard:
-                self._syncs_heard.add(payload)
-                self._heard.notify_all()
+        if payload.startswith(MARKER_PREFIX):  # ours or another process's: nothing changed
+            with self._marker_heard:
+                if payload in self._awaited:
+                    self._awaited[payload] = True
+                    self._marker_heard.notify_all()
             return
         caches = list(self._caches)
         if payload.isdigit():

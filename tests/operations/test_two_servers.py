@@ -3,6 +3,7 @@ a learner sent to either at random notices nothing."""
 
 from __future__ import annotations
 
+import time
 from contextlib import ExitStack
 from pathlib import Path
 
@@ -60,3 +61,48 @@ def test_one_learner_alternating_between_two_servers(tmp_path: Path, engine, sig
                                                 "email": "ana@example.org", "password": "wrong" + PASSWORD})
             statuses.append(response.status_code)
         assert statuses == [400, 400, 400, 429, 429]
+
+
+def test_a_change_on_one_server_reaches_the_pages_of_the_other(tmp_path: Path, engine, signing):
+    """On PostgreSQL each server keeps its readers' log-ins in memory (login_cache/):
+    a learner's own change shows at once on the other server, and a log-out from
+    another device ends the session there within a notification's time."""
+    write_course(tmp_path / "content" / "basics")
+    shared = {"COURSEWARE_SIGNING_KEY": str(signing[1] / "signing-key.pem"),
+              "COURSEWARE_SIGNING_CERT": str(signing[1] / "signing-cert.pem")}
+    database_url = engine.url.render_as_string(hide_password=False)
+    welcome = "/courses/basics/welcome/"
+    with ExitStack() as stack:
+        a, b = (stack.enter_context(running_server(
+            content_dir=tmp_path / "content", instance_dir=tmp_path / f"instance-{name}",
+            database_url=database_url, extra_env=shared)) for name in ("a", "b"))
+        laptop = Learner(a.url, "ana@example.org", a.instance_dir, b.instance_dir)
+        laptop.signup()
+
+        def read_on_b() -> str:
+            page = laptop.http.get(b.url + welcome, timeout=30)
+            assert page.status_code == 200
+            return page.text
+
+        for _view in range(8):  # both workers of b keep her log-in
+            assert "Se déconnecter" in read_on_b()
+        assert "Vous avez terminé ce chapitre." not in read_on_b()
+        assert laptop.post(welcome + "complete").status_code == 302  # on a
+        assert "Vous avez terminé ce chapitre." in read_on_b()  # at once, no waiting
+
+        phone = Learner(a.url, "ana@example.org")
+        logged_in = phone.http.post(a.url + "/login", allow_redirects=False, timeout=30, data={
+            "csrf_token": phone.token("/login"), "email": "ana@example.org", "password": PASSWORD})
+        assert logged_in.status_code == 302
+        for _view in range(4):
+            assert "Se déconnecter" in read_on_b()
+        everywhere = phone.http.post(a.url + "/account/logout-everywhere", allow_redirects=False,
+                                     timeout=30, data={"csrf_token": phone.token("/account/")})
+        assert everywhere.status_code == 302
+        ended = time.monotonic()
+        while "Se déconnecter" in read_on_b():
+            assert time.monotonic() - ended < 5, "server b still shows her logged in after 5 s"
+        # And on every worker of b from then on, not just the one that heard first.
+        for _view in range(8):
+            page = read_on_b()
+            assert "Se connecter" in page and "Se déconnecter" not in page
