@@ -107,20 +107,21 @@ class ChangeListener:
                 failures += 1
 
     def _probe(self, connection: psycopg.Connection[Any], seconds: float, until_heard: bool = False) -> None:
-        """Send ourselves a marker, then hand on what arrives for `seconds` (or
-        until the marker, `until_heard`); raise NotDelivered if it did not come."""
-        marker = self._await_marker()
-        try:
-            connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, marker))
-            for notification in connection.notifies(timeout=seconds):
-                self._heard_one(notification.payload)
-                if until_heard and notification.payload == marker:
+        """Send a marker on the listening connection, then hand on what arrives
+        on it for `seconds` (or until the marker, `until_heard`); raise
+        NotDelivered if the marker did not come back on this very connection."""
+        marker = MARKER_PREFIX + secrets.token_hex(8)
+        connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, marker))
+        delivered = False
+        for notification in connection.notifies(timeout=seconds):
+            if notification.payload == marker:
+                delivered = True
+                if until_heard:
                     break
-            if not self._wait_for_marker(marker, 0):
-                raise NotDelivered("a notification sent on the listening connection never arrived")
-        finally:
-            with self._lock:
-                self._awaited.pop(marker, None)
+            else:
+                self._heard_one(notification.payload)
+        if not delivered:
+            raise NotDelivered("a notification sent on the listening connection never arrived")
 
     def _await_marker(self) -> str:
         marker = MARKER_PREFIX + secrets.token_hex(8)
