@@ -100,3 +100,19 @@ def test_remembered_drops_are_bounded_too(monkeypatch):
     assert len(cache._dropped_at) <= 10
     assert cache.get("cookie-1") is None  # past the bound: everything is forgotten instead
     assert not cache.store("cookie-9", ticket, login(9))
+
+
+def test_a_cached_login_answers_only_while_seen_recently_and_alive():
+    from courseware.accounts import login_is_current
+    from courseware.sessions import SessionLifetimes
+
+    lifetimes = SessionLifetimes(idle=7200, absolute=43200, remembered=2592000)
+    seen = CachedLogin(identity="ana", user_id=1, remember=False, created_at=1000, last_seen_at=1000)
+    assert login_is_current(seen, lifetimes, now=1000 + lifetimes.touch_interval - 1)
+    # Time to write "last seen" again: the database answers (and writes it), not the cache.
+    assert not login_is_current(seen, lifetimes, now=1000 + lifetimes.touch_interval)
+    # Past the absolute lifetime, however recently seen.
+    old = CachedLogin(identity="ana", user_id=1, remember=False, created_at=0, last_seen_at=43300)
+    assert not login_is_current(old, lifetimes, now=43301)
+    remembered = CachedLogin(identity="ana", user_id=1, remember=True, created_at=0, last_seen_at=43300)
+    assert login_is_current(remembered, lifetimes, now=43301)  # "remember me" lasts longer
