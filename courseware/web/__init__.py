@@ -97,7 +97,11 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def _load_user(session_id: str):  # type: ignore[no-untyped-def]
-        return load_identity(request_connection(), session_id, lifetimes)
+        identity = load_identity(request_connection(), session_id, lifetimes)
+        if identity is not None:
+            # Who sent this request, even once a log-out has cleared the session (web/login_cache.py).
+            g.signed_in_user_id = identity.id
+        return identity
 
 
 

@@ -4,7 +4,9 @@ Entries are keyed by the session cookie, so a learner's own change must come
 with a new cookie: every form a signed-in learner sends (any method but GET
 and HEAD) bumps a counter in their session. The page after the redirect then
 reads the database, on whichever server it lands, without waiting for the
-notification of the change to reach that server.
+notification of the change to reach that server. The process that handled the
+form also forgets the learner there and then: after a log-out, a copy of the
+old cookie finds nothing in it even before the notification is heard.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from flask import Flask, Response, g, request, session
+from flask import Flask, Response, current_app, g, request, session
 
 from ..accounts import Identity
 from ..db import READER_KEY
@@ -68,7 +70,16 @@ def settle(app: Flask, timeout: float = 5.0) -> bool:
 
 
 def _new_cookie_after_a_form(response: Response) -> Response:
+    if request.method in SAFE_METHODS:
+        return response
+    user_id = g.get("signed_in_user_id")
+    if user_id is not None:
+        # This process forgets the learner at once (a log-out, say), without waiting for its
+        # own notification: a copy of the old cookie sent next to this process finds nothing.
+        cache = login_cache(current_app)
+        if cache is not None:
+            cache.drop_user(int(user_id))
     user: Any = g.get("_login_user")
-    if request.method not in SAFE_METHODS and user is not None and user.is_authenticated:
+    if user is not None and user.is_authenticated:
         session[WRITES_KEY] = (int(session.get(WRITES_KEY, 0)) + 1) % 1_000_000
     return response

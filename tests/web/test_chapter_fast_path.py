@@ -110,6 +110,7 @@ def test_the_language_is_chosen_as_the_view_chooses_it(app, language):
     learner = signed_in(app, f"{language}@example.org")
     with get_engine(app).begin() as connection:  # the account's language would win
         connection.execute(update(User).values(locale=None))
+    settle_login_cache(app)
     client = learner.client
     client.delete_cookie("lang")
     headers = {"Accept-Language": f"{language};q=0.9, de;q=0.5"}

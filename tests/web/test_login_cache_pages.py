@@ -9,8 +9,9 @@ from flask import Flask
 from sqlalchemy import create_engine, delete, update
 
 from courseware.db import READER_KEY, get_engine
+from courseware.login_cache import listener_for
 from courseware.models import ChapterProgress, LoginSession, User
-from courseware.web.login_cache import login_cache
+from courseware.web.login_cache import CACHE_KEY, login_cache
 from tests.conftest import POSTGRESQL_ONLY
 from tests.helpers import Auth, cut_login_listener, settle_login_cache
 from tests.translated_course import RIGHT
@@ -194,3 +195,20 @@ def test_a_finished_course_remembers_its_certificate_until_it_changes(app):
         connection.execute(delete(ChapterProgress).where(ChapterProgress.chapter_slug == "next"))
     settle_login_cache(app)
     assert public_id not in learner.client.get(WELCOME).text
+
+
+@POSTGRESQL_ONLY
+def test_a_log_out_is_forgotten_by_its_own_process_before_any_notification(app):
+    """The process that logs a learner out forgets them there and then; only
+    other processes wait for the notification."""
+    learner = reading(app)
+    cache = login_cache(app)
+    # As if the notification were slow to come: this cache no longer hears any.
+    listener_for(app.extensions[CACHE_KEY].conninfo)._caches.discard(cache)
+    copied = session_cookie(learner)
+    assert learner.logout().status_code == 302
+    thief = english_client(app)
+    thief.set_cookie("session", copied)
+    page = thief.get(WELCOME)
+    assert "Log in" in page.text and "Log out" not in page.text
+    assert cache.get(copied) is None

@@ -26,7 +26,7 @@ from sqlalchemy import select
 from courseware.db import dispose_engines, get_engine
 from courseware.models import User
 from courseware.progress import record_chapter_completed
-from tests.helpers import Auth, prepared_app
+from tests.helpers import Auth, prepared_app, settle_login_cache
 
 DEMO_CONTENT = Path(__file__).parents[2] / "content"
 BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd", "Accept-Language": "fr-FR,fr;q=0.9"}
@@ -116,6 +116,7 @@ def finish_course(app: Flask, email: str) -> None:
         user_id = connection.scalar(select(User.id).where(User.email == email))
         for chapter in course.chapters:
             record_chapter_completed(connection, user_id, course.slug, chapter.slug, datetime.now(UTC))
+    settle_login_cache(app)
 
 
 def test_page_weight_and_requests_stay_within_budget(demo_app, capsys):

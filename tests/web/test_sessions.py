@@ -9,7 +9,7 @@ from sqlalchemy import func, select, update
 from courseware.db import dispose_engines, get_engine
 from courseware.models import LoginSession
 from courseware.sessions import TOUCH_INTERVAL, now_seconds
-from tests.helpers import Auth, prepared_app
+from tests.helpers import Auth, prepared_app, settle_login_cache
 from tests.web.conftest import english_client
 
 PASSWORD = "un mot de passe solide"
@@ -30,6 +30,7 @@ def age_sessions(app: Flask, *, created: int = 0, last_seen: int = 0) -> None:
     with get_engine(app).begin() as connection:
         connection.execute(update(_rows).values(created_at=_rows.c.created_at - created,
                                                 last_seen_at=_rows.c.last_seen_at - last_seen))
+    settle_login_cache(app)  # time moved in the table: heard as any change is (PostgreSQL)
 
 
 def copied_cookies(client) -> dict[str, str]:
