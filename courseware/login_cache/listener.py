@@ -10,6 +10,8 @@ Delivery itself is checked: the listener sends itself a probe when it starts
 and every HEARTBEAT_SECONDS, and counts as down when a probe does not come
 back. Behind a pooler in transaction mode (PgBouncer), LISTEN succeeds but
 nothing is ever delivered: the cache then stays off instead of going stale.
+A server that stops or ends the connection is noticed at once; a network cut
+that says nothing, within about 25 s (TCP keepalives, tcp_user_timeout).
 """
 
 from __future__ import annotations
@@ -71,15 +73,26 @@ class ChangeListener:
     def settle(self, timeout: float = 5.0) -> bool:
         """Wait until every change committed before this call has been heard:
         send a marker from another connection and wait for it (delivery is in
-        commit order). False if it did not come within `timeout`."""
-        marker = self._await_marker()
-        try:
-            with psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5) as connection:
-                connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, marker))
-            return self._wait_for_marker(marker, timeout)
-        finally:
-            with self._lock:
-                self._awaited.pop(marker, None)
+        commit order). A reconnection meanwhile counts too: the caches started
+        empty after it. False if neither happened within `timeout`."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            connections = self.connections
+            if not self._listening:
+                time.sleep(0.01)
+                continue
+            marker = self._await_marker()
+            try:
+                with psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5) as connection:
+                    connection.execute("SELECT pg_notify(%s, %s)", (CHANNEL, marker))
+                if self._wait_for_marker(marker, min(1.0, max(0.0, deadline - time.monotonic()))):
+                    return True
+            finally:
+                with self._lock:
+                    self._awaited.pop(marker, None)
+            if self.connections != connections and self._listening:
+                return True  # reconnected after the marker was sent: nothing older is cached
+        return False
 
     # --- the thread
 
@@ -90,7 +103,7 @@ class ChangeListener:
                 with psycopg.connect(self._conninfo, autocommit=True, connect_timeout=5,
                                      application_name=APPLICATION_NAME, keepalives=1,
                                      keepalives_idle=10, keepalives_interval=5,
-                                     keepalives_count=3) as connection:
+                                     keepalives_count=3, tcp_user_timeout=10_000) as connection:
                     connection.execute(f"LISTEN {CHANNEL}")
                     self._probe(connection, PROBE_SECONDS, until_heard=True)
                     self._set_listening(True)
