@@ -8,7 +8,7 @@ Flask app on 2 cores (benchmarks/chapter_page.py). Each process now keeps what
 that query returned (cache.py) and drops a learner's entries when PostgreSQL
 says their rows changed: triggers on the tables the query reads send
 `NOTIFY courseware_login, '<user id>'` in the writing transaction (migration
-0010), so every writer is covered (the app, the CLI, psql, a restore), and
+0010), so every writer is covered (the app, the CLI, psql), and
 every server on the database hears it (listener.py).
 
 What it never does:

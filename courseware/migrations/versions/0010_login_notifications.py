@@ -6,7 +6,7 @@ Create Date: 2026-12-08
 
 Each server process keeps what the chapter page reads about a learner
 (courseware/login_cache/) and drops it on these notifications. Triggers, not
-the app, send them: every writer is covered, the CLI, psql and a restore
+the app, send them: every writer is covered, the CLI and psql
 included. SQLite has no notifications, and its processes keep no such cache.
 """
 
