@@ -4,36 +4,47 @@ a learner sent to either at random notices nothing."""
 from __future__ import annotations
 
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import redis
 import requests
+from sqlalchemy import Engine
 
+from courseware.certificates import SigningIdentity
 from tests.helpers import write_course
-from tests.live_server import running_server
+from tests.live_server import LiveServer, running_server
 from tests.operations.test_faults import PASSWORD, Learner
 
 # A Redis database per backend: the two variants of the test run at the same time.
 REDIS_URLS = {"sqlite": "redis://127.0.0.1:6379/3", "postgresql": "redis://127.0.0.1:6379/4"}
 
 
-def test_one_learner_alternating_between_two_servers(tmp_path: Path, engine, signing):
-    redis_url = REDIS_URLS[engine.dialect.name]
-    redis.Redis.from_url(redis_url).flushdb()
+@contextmanager
+def two_servers(tmp_path: Path, engine: Engine, signing: tuple[SigningIdentity, Path],
+                **extra_env: str) -> Iterator[tuple[LiveServer, LiveServer]]:
+    """Servers a and b on one database, with the tests' three-chapter course and the same signing keys."""
     write_course(tmp_path / "content" / "basics")
     shared = {
-        # What every server of a cluster shares: the database (below), the keys, Redis.
+        # What every server of a cluster shares: the database (below), the keys (and Redis).
         "COURSEWARE_SIGNING_KEY": str(signing[1] / "signing-key.pem"),
         "COURSEWARE_SIGNING_CERT": str(signing[1] / "signing-cert.pem"),
-        "COURSEWARE_RATELIMIT_STORAGE_URI": redis_url,
-        "COURSEWARE_LOGIN_RATE_LIMIT": "3 per minute",
+        **extra_env,
     }
     database_url = engine.url.render_as_string(hide_password=False)
     with ExitStack() as stack:
         a, b = (stack.enter_context(running_server(
             content_dir=tmp_path / "content", instance_dir=tmp_path / f"instance-{name}",
             database_url=database_url, extra_env=shared)) for name in ("a", "b"))
+        yield a, b
+
+
+def test_one_learner_alternating_between_two_servers(tmp_path: Path, engine, signing):
+    redis_url = REDIS_URLS[engine.dialect.name]
+    redis.Redis.from_url(redis_url).flushdb()
+    with two_servers(tmp_path, engine, signing, COURSEWARE_RATELIMIT_STORAGE_URI=redis_url,
+                     COURSEWARE_LOGIN_RATE_LIMIT="3 per minute") as (a, b):
         ana = Learner(a.url, "ana@example.org", a.instance_dir, b.instance_dir)
         ana.signup()
         for step, chapter in enumerate(("welcome", "data", "next")):
@@ -67,15 +78,8 @@ def test_a_change_on_one_server_reaches_the_pages_of_the_other(tmp_path: Path, e
     """On PostgreSQL each server keeps its readers' log-ins in memory (login_cache/):
     a learner's own change shows at once on the other server, and a log-out from
     another device ends the session there within a notification's time."""
-    write_course(tmp_path / "content" / "basics")
-    shared = {"COURSEWARE_SIGNING_KEY": str(signing[1] / "signing-key.pem"),
-              "COURSEWARE_SIGNING_CERT": str(signing[1] / "signing-cert.pem")}
-    database_url = engine.url.render_as_string(hide_password=False)
     welcome = "/courses/basics/welcome/"
-    with ExitStack() as stack:
-        a, b = (stack.enter_context(running_server(
-            content_dir=tmp_path / "content", instance_dir=tmp_path / f"instance-{name}",
-            database_url=database_url, extra_env=shared)) for name in ("a", "b"))
+    with two_servers(tmp_path, engine, signing) as (a, b):
         laptop = Learner(a.url, "ana@example.org", a.instance_dir, b.instance_dir)
         laptop.signup()
 
